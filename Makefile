@@ -1,0 +1,39 @@
+# The one place for commands. The DuckDB driver's Arrow interface exists only
+# with the duckdb_arrow build tag, so every target goes through $(GO_FLAGS).
+GO       ?= go
+TAGS     := duckdb_arrow
+GO_FLAGS := -tags=$(TAGS)
+BIN      := bin/grassroots
+SAMPLE   := fixtures/sample
+
+.PHONY: build run test lint bench update-golden fuzz torture clean
+
+build:
+	$(GO) build $(GO_FLAGS) -o $(BIN) ./cmd/grassroots
+
+## run: the nightly batch on the committed sample inbox, summaries to out/
+run: build
+	$(BIN) run --inbox $(SAMPLE)/inbox --registry $(SAMPLE)/registry.csv --db out/warehouse.duckdb --out out
+
+test:
+	$(GO) test $(GO_FLAGS) -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(GO_FLAGS) ./...
+
+bench: build
+	$(GO) test $(GO_FLAGS) -run='^$$' -bench=. -benchmem ./...
+
+update-golden:
+	$(GO) test $(GO_FLAGS) -count=1 ./... -update
+
+FUZZTIME ?= 20s
+fuzz:
+	@for f in $$($(GO) test $(GO_FLAGS) -list '^Fuzz' ./pipeline/form | grep '^Fuzz'); do \
+		echo "== $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./pipeline/form || exit 1; \
+	done
+
+clean:
+	rm -rf bin out
