@@ -1,9 +1,149 @@
 // Package warehouse owns the DuckDB file: its schema, loading read forms into
 // it through Arrow in one transaction per run, and recomputing the metrics
-// and public views of spec/outputs.md.
+// and public views of spec/outputs.md. The SQL lives in queries/.
+//
+// A run is Open → Begin → Seen/AddFile/AddForm … → Refresh → Commit. Until
+// Commit nothing is visible, and a failure (or a killed process) leaves the
+// warehouse exactly as it was: DuckDB's write-ahead log replays only
+// committed transactions.
 package warehouse
 
 import (
-	_ "github.com/apache/arrow-go/v18/arrow"
-	_ "github.com/duckdb/duckdb-go/v2"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"strings"
+	"syscall"
+
+	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+
+	"grassroots/queries"
 )
+
+// schemaVersion is written into meta; a warehouse with another version was
+// made by an incompatible grassroots and is refused rather than guessed at.
+const schemaVersion = "1"
+
+var (
+	// ErrLocked: another run holds the warehouse.
+	ErrLocked = errors.New("warehouse is in use by another run")
+	// ErrIncompatible: the file is a warehouse of another schema version.
+	ErrIncompatible = errors.New("warehouse was written by an incompatible version of grassroots")
+	// ErrDamaged: the file is not a DuckDB database or cannot be read.
+	ErrDamaged = errors.New("warehouse file cannot be opened")
+)
+
+// Warehouse is an open, locked, read-write warehouse.
+type Warehouse struct {
+	db   *sql.DB
+	path string
+	lock *os.File
+	log  *slog.Logger
+}
+
+// Open opens (creating if needed) the warehouse at path for a run. It takes
+// an exclusive lock on path+".lock" first, so that a second run fails at once
+// with ErrLocked instead of waiting or corrupting the first.
+func Open(ctx context.Context, path string, log *slog.Logger) (*Warehouse, error) {
+	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("warehouse lock: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("%s: %w (wait for it to finish, or check for a stuck process)", path, ErrLocked)
+		}
+		return nil, fmt.Errorf("warehouse lock %s: %w", path+".lock", err)
+	}
+	w := &Warehouse{path: path, lock: lock, log: log}
+	if err := w.open(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *Warehouse) open(ctx context.Context) error {
+	db, err := sql.Open("duckdb", w.path)
+	if err != nil {
+		return classifyOpenError(w.path, err)
+	}
+	w.db = db
+	if err := db.PingContext(ctx); err != nil {
+		return classifyOpenError(w.path, err)
+	}
+	var version string
+	err = db.QueryRowContext(ctx, queries.SQL("schema_version")).Scan(&version)
+	switch {
+	case err == nil && version != schemaVersion:
+		return fmt.Errorf("%s: schema %s, this grassroots needs %s: %w (load the inbox into a new warehouse file)", w.path, version, schemaVersion, ErrIncompatible)
+	case err == nil:
+	case errors.Is(err, sql.ErrNoRows), strings.Contains(err.Error(), "does not exist"):
+		// A new warehouse: the schema below creates it.
+	default:
+		return classifyOpenError(w.path, err)
+	}
+	if _, err := db.ExecContext(ctx, queries.SQL("schema")); err != nil {
+		return fmt.Errorf("%s: creating schema: %w", w.path, err)
+	}
+	if _, err := db.ExecContext(ctx, queries.SQL("set_schema_version"), schemaVersion); err != nil {
+		return fmt.Errorf("%s: %w", w.path, err)
+	}
+	return nil
+}
+
+func classifyOpenError(path string, err error) error {
+	if errors.Is(err, fs.ErrPermission) {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
+		return fmt.Errorf("%s: %w: %v", path, ErrLocked, err)
+	}
+	if strings.Contains(msg, "version") && strings.Contains(msg, "storage") {
+		return fmt.Errorf("%s: %w: %v", path, ErrIncompatible, err)
+	}
+	return fmt.Errorf("%s: %w: %v (restore it from a backup or load the inbox into a new file)", path, ErrDamaged, err)
+}
+
+// DB is the warehouse's database, for reading after a run (reports, tests).
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Close closes the database and releases the lock.
+func (w *Warehouse) Close() error {
+	var err error
+	if w.db != nil {
+		err = w.db.Close()
+	}
+	if w.lock != nil {
+		w.lock.Close() // closing the descriptor releases the flock
+	}
+	return err
+}
+
+// OpenReadOnly opens a warehouse for analysts' queries: DuckDB's read-only
+// mode refuses every write, and unless allowFiles is set, SQL cannot read or
+// write files outside the warehouse (read_csv, COPY, ATTACH …).
+func OpenReadOnly(ctx context.Context, path string, allowFiles bool) (*sql.DB, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("warehouse %s: %w", path, err)
+	}
+	dsn := path + "?access_mode=READ_ONLY"
+	if !allowFiles {
+		dsn += "&enable_external_access=false&lock_configuration=true"
+	}
+	db, err := sql.Open("duckdb", dsn)
+	if err != nil {
+		return nil, classifyOpenError(path, err)
+	}
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, classifyOpenError(path, err)
+	}
+	return db, nil
+}

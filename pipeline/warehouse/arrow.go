@@ -1,0 +1,128 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	duckdb "github.com/duckdb/duckdb-go/v2"
+)
+
+// A columnar batch for one table: rows are appended field by field, then the
+// batch goes to DuckDB as an Arrow view and one INSERT ... SELECT (measured in
+// STACK.md at 0.22 s per million rows in memory against 0.71 s for the
+// Appender; see BenchmarkLoad for this schema).
+type batch struct {
+	table string
+	b     *array.RecordBuilder
+	rows  int
+}
+
+func newBatch(table string, fields ...arrow.Field) *batch {
+	for i := range fields {
+		fields[i].Nullable = true
+	}
+	return &batch{table: table, b: array.NewRecordBuilder(memory.DefaultAllocator, arrow.NewSchema(fields, nil))}
+}
+
+func col(name string, t arrow.DataType) arrow.Field { return arrow.Field{Name: name, Type: t} }
+
+var (
+	tString = arrow.BinaryTypes.String
+	tInt32  = arrow.PrimitiveTypes.Int32
+	tInt64  = arrow.PrimitiveTypes.Int64
+	tBool   = arrow.FixedWidthTypes.Boolean
+	tDate   = arrow.FixedWidthTypes.Date32
+	tTime   = arrow.FixedWidthTypes.Timestamp_us
+)
+
+func (t *batch) str(i int, s string) { t.b.Field(i).(*array.StringBuilder).Append(s) }
+
+// optStr writes "" as NULL: for optional text an empty cell and an absent one
+// mean the same.
+func (t *batch) optStr(i int, s string) {
+	if s == "" {
+		t.b.Field(i).AppendNull()
+		return
+	}
+	t.str(i, s)
+}
+
+func (t *batch) i32(i int, v int) { t.b.Field(i).(*array.Int32Builder).Append(int32(v)) }
+func (t *batch) i64(i int, v int64) { t.b.Field(i).(*array.Int64Builder).Append(v) }
+
+func (t *batch) optI64(i int, v sql.Null[int64]) {
+	if !v.Valid {
+		t.b.Field(i).AppendNull()
+		return
+	}
+	t.i64(i, v.V)
+}
+
+func (t *batch) boolean(i int, v bool) { t.b.Field(i).(*array.BooleanBuilder).Append(v) }
+
+func (t *batch) optBool(i int, v sql.Null[bool]) {
+	if !v.Valid {
+		t.b.Field(i).AppendNull()
+		return
+	}
+	t.boolean(i, v.V)
+}
+
+// date writes a calendar date; the zero time is NULL.
+func (t *batch) date(i int, d time.Time) {
+	if d.IsZero() {
+		t.b.Field(i).AppendNull()
+		return
+	}
+	t.b.Field(i).(*array.Date32Builder).Append(arrow.Date32FromTime(d))
+}
+
+func (t *batch) timestamp(i int, ts time.Time) {
+	t.b.Field(i).(*array.TimestampBuilder).Append(arrow.Timestamp(ts.UnixMicro()))
+}
+
+func (t *batch) endRow() { t.rows++ }
+
+// flush inserts the batch's rows into its table on conn (which must be the
+// connection that holds the run's transaction) and resets the batch.
+func (t *batch) flush(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, view string) error {
+	if t.rows == 0 {
+		return nil
+	}
+	rec := t.b.NewRecordBatch()
+	defer rec.Release()
+	t.rows = 0
+	rdr, err := array.NewRecordReader(rec.Schema(), []arrow.RecordBatch{rec})
+	if err != nil {
+		return err
+	}
+	defer rdr.Release()
+	release, err := ar.RegisterView(rdr, view)
+	if err != nil {
+		return fmt.Errorf("arrow view for %s: %w", t.table, err)
+	}
+	defer release()
+	// The only SQL built in Go: a by-name copy from the Arrow view into the
+	// table of the same columns.
+	if _, err := conn.ExecContext(ctx, "INSERT INTO "+t.table+" BY NAME SELECT * FROM "+view); err != nil {
+		return fmt.Errorf("insert into %s: %w", t.table, err)
+	}
+	return nil
+}
+
+// arrowOn returns the Arrow interface of the driver connection under conn.
+func arrowOn(conn *sql.Conn) (*duckdb.Arrow, error) {
+	var ar *duckdb.Arrow
+	err := conn.Raw(func(dc any) error {
+		var err error
+		ar, err = duckdb.NewArrowFromConn(dc.(driver.Conn))
+		return err
+	})
+	return ar, err
+}

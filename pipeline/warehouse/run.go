@@ -1,0 +1,391 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"time"
+
+	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"grassroots/pipeline/form"
+	"grassroots/pipeline/registry"
+	"grassroots/queries"
+)
+
+// flushRows is how many rows a table's Arrow batch holds before it goes to
+// DuckDB: large enough that the per-insert cost vanishes, small enough that
+// memory stays bounded whatever the inbox's size.
+const flushRows = 64 * 1024
+
+// File is one file found under the inbox.
+type File struct {
+	Path       string // relative to the inbox, with '/'
+	SHA256     string // hex
+	Size       int64
+	MTime      time.Time
+	ReceivedAt time.Time
+	Ignored    string // why the file is not a form (an Office lock file …), "" for a form
+}
+
+// Run is one batch's transaction on a pinned connection. Its methods are not
+// safe for concurrent use: readers run in parallel and hand forms to one
+// goroutine that calls AddForm.
+type Run struct {
+	ID int
+
+	w     *Warehouse
+	conn  *sql.Conn
+	ar    *duckdb.Arrow
+	known map[string]bool      // contents already read
+	last  map[string]fileState // per path, the content seen last
+	done  bool
+
+	files, forms, issues, orgs, meetings, requests *batch
+	filesSeen, formsRead                          int
+}
+
+type fileState struct {
+	sha   string
+	size  int64
+	mtime time.Time
+}
+
+// Begin starts a run: one transaction, committed by Commit.
+func (w *Warehouse) Begin(ctx context.Context, inbox string, started time.Time) (*Run, error) {
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &Run{w: w, conn: conn, known: map[string]bool{}, last: map[string]fileState{}}
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	if err := r.begin(ctx, inbox, started); err != nil {
+		r.Rollback()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error {
+	var err error
+	if r.ar, err = arrowOn(r.conn); err != nil {
+		return err
+	}
+	if err := r.conn.QueryRowContext(ctx, queries.SQL("run_start"), started, inbox).Scan(&r.ID); err != nil {
+		return fmt.Errorf("starting run: %w", err)
+	}
+	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE run_id = "+strconv.Itoa(r.ID)); err != nil {
+		return err
+	}
+	if _, err := r.conn.ExecContext(ctx, queries.SQL("incoming_files")); err != nil {
+		return err
+	}
+	rows, err := r.conn.QueryContext(ctx, queries.SQL("known_forms"))
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var sha string
+		if err := rows.Scan(&sha); err != nil {
+			rows.Close()
+			return err
+		}
+		r.known[sha] = true
+	}
+	rows.Close()
+	if rows, err = r.conn.QueryContext(ctx, queries.SQL("known_files")); err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var path string
+		var st fileState
+		if err := rows.Scan(&path, &st.sha, &st.size, &st.mtime); err != nil {
+			return err
+		}
+		r.last[path] = st
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	r.newBatches()
+	return nil
+}
+
+func (r *Run) newBatches() {
+	r.files = newBatch("incoming_files",
+		col("path", tString), col("sha256", tString), col("size", tInt64),
+		col("mtime", tTime), col("received_at", tTime), col("ignored", tString))
+	r.forms = newBatch("forms",
+		col("sha256", tString), col("rejected", tBool), col("version", tString),
+		col("unit_code", tString), col("unit_name", tString), col("period", tString),
+		col("cover_sheet", tString), col("requests_sheet", tString), col("code_cell", tString), col("period_cell", tString),
+		col("kind", tString), col("secretary", tString), col("one_shoulder", tBool),
+		col("party_members", tInt64), col("grids", tInt64), col("grid_workers", tInt64),
+		col("council", tBool), col("groups", tInt64), col("filled_by", tString), col("phone", tString),
+		col("filled_on", tDate), col("form_version", tString),
+		col("rows_read", tInt32), col("rows_rejected", tInt32), col("loaded_run", tInt32))
+	r.issues = newBatch("form_issues",
+		col("sha256", tString), col("seq", tInt32), col("sheet", tString), col("cell", tString),
+		col("code", tString), col("severity", tString), col("value", tString), col("message", tString))
+	r.orgs = newBatch("org_rows",
+		col("sha256", tString), col("row", tInt32), col("name", tString), col("type", tString),
+		col("has_org", tBool), col("how_formed", tString), col("org_name", tString),
+		col("members", tInt64), col("note", tString))
+	r.meetings = newBatch("meeting_rows",
+		col("sha256", tString), col("row", tInt32), col("date", tDate), col("topic", tString),
+		col("category", tString), col("members_present", tInt64), col("residents_present", tInt64),
+		col("follow_up", tString))
+	r.requests = newBatch("request_rows",
+		col("sha256", tString), col("row", tInt32), col("request_id", tString),
+		col("requested_on", tDate), col("requested_on_cell", tString),
+		col("resident", tString), col("resident_phone", tString), col("category", tString),
+		col("content", tString), col("dispatched_on", tDate), col("grid_worker", tString),
+		col("accepted_on", tDate), col("resolved_on", tDate), col("state", tString),
+		col("dispute", tBool), col("mediation", tString), col("rating", tString))
+}
+
+// Unchanged returns the content hash recorded for path when the file's size
+// and modification time are those seen last, so that it need not be hashed.
+func (r *Run) Unchanged(path string, size int64, mtime time.Time) (sha string, ok bool) {
+	st, ok := r.last[path]
+	if !ok || st.size != size || !st.mtime.Equal(mtime) {
+		return "", false
+	}
+	return st.sha, true
+}
+
+// Loaded reports whether a content was already read (in an earlier run or in
+// this one): such a file is recorded with AddFile only.
+func (r *Run) Loaded(sha string) bool { return r.known[sha] }
+
+// AddFile records a file found under the inbox in this run.
+func (r *Run) AddFile(ctx context.Context, f File) error {
+	b := r.files
+	b.str(0, f.Path)
+	b.str(1, f.SHA256)
+	b.i64(2, f.Size)
+	b.timestamp(3, f.MTime)
+	b.timestamp(4, f.ReceivedAt)
+	b.optStr(5, f.Ignored)
+	b.endRow()
+	r.filesSeen++
+	if b.rows >= flushRows {
+		return b.flush(ctx, r.conn, r.ar, "arrow_incoming")
+	}
+	return nil
+}
+
+// AddForm stores a read form under its content hash. Rejected forms keep their
+// cover and issues (for the feedback and the submissions view) but no rows.
+func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
+	if r.known[sha] {
+		return nil
+	}
+	r.known[sha] = true
+	r.formsRead++
+	c := &f.Cover
+	b := r.forms
+	b.str(0, sha)
+	b.boolean(1, f.Rejected)
+	b.optStr(2, f.Version)
+	b.optStr(3, c.Code)
+	b.optStr(4, c.UnitName)
+	b.optStr(5, c.Period)
+	b.optStr(6, f.Sheets.Cover)
+	b.optStr(7, f.Sheets.Requests)
+	b.optStr(8, c.CodeCell)
+	b.optStr(9, c.PeriodCell)
+	b.optStr(10, c.Kind)
+	b.optStr(11, c.Secretary)
+	b.optBool(12, c.OneShoulder)
+	b.optI64(13, c.PartyMembers)
+	b.optI64(14, c.Grids)
+	b.optI64(15, c.GridWorkers)
+	b.optBool(16, c.Council)
+	b.optI64(17, c.Groups)
+	b.optStr(18, c.FilledBy)
+	b.optStr(19, c.Phone)
+	b.date(20, c.FilledOn)
+	b.optStr(21, c.FormVersion)
+	b.i32(22, f.Rows.Read)
+	b.i32(23, f.Rows.Rejected)
+	b.i32(24, r.ID)
+	b.endRow()
+
+	for i, is := range f.Issues {
+		b := r.issues
+		b.str(0, sha)
+		b.i32(1, i)
+		b.str(2, is.Sheet)
+		b.str(3, is.Cell)
+		b.str(4, is.Code)
+		b.str(5, string(is.Severity))
+		b.str(6, is.Value)
+		b.str(7, is.Message)
+		b.endRow()
+	}
+	if !f.Rejected {
+		r.addRows(sha, f)
+	}
+	for _, b := range []*batch{r.forms, r.issues, r.orgs, r.meetings, r.requests} {
+		if b.rows >= flushRows {
+			if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (r *Run) addRows(sha string, f *form.Form) {
+	for i := range f.Orgs {
+		o := &f.Orgs[i]
+		b := r.orgs
+		b.str(0, sha)
+		b.i32(1, o.Row)
+		b.str(2, o.Name)
+		b.str(3, o.Type)
+		b.boolean(4, o.HasOrg)
+		b.optStr(5, o.HowFormed)
+		b.optStr(6, o.OrgName)
+		b.optI64(7, o.Members)
+		b.optStr(8, o.Note)
+		b.endRow()
+	}
+	for i := range f.Meetings {
+		m := &f.Meetings[i]
+		b := r.meetings
+		b.str(0, sha)
+		b.i32(1, m.Row)
+		b.date(2, m.Date)
+		b.str(3, m.Topic)
+		b.optStr(4, m.Category)
+		b.optI64(5, m.MembersPresent)
+		b.optI64(6, m.ResidentsPresent)
+		b.optStr(7, m.FollowUp)
+		b.endRow()
+	}
+	for i := range f.Requests {
+		q := &f.Requests[i]
+		b := r.requests
+		b.str(0, sha)
+		b.i32(1, q.Row)
+		b.str(2, q.ID)
+		b.date(3, q.RequestedOn)
+		b.optStr(4, q.RequestedOnCell)
+		b.optStr(5, q.Resident)
+		b.optStr(6, q.Phone)
+		b.optStr(7, q.Category)
+		b.optStr(8, q.Content)
+		b.date(9, q.DispatchedOn)
+		b.optStr(10, q.GridWorker)
+		b.date(11, q.AcceptedOn)
+		b.date(12, q.ResolvedOn)
+		b.str(13, q.State)
+		b.optBool(14, q.Dispute)
+		b.optStr(15, q.Mediation)
+		b.optStr(16, q.Rating)
+		b.endRow()
+	}
+}
+
+// Settings are the knobs of the metrics that are not in the data.
+type Settings struct {
+	// DeadlineDay is the day of month M+1 by whose end a form for M is on
+	// time (spec/form.md); 0 means 5.
+	DeadlineDay int
+}
+
+// refreshSteps recompute, in order, everything derived from the loaded forms,
+// the registry and the receipt times. Each is one file of queries/.
+var refreshSteps = []string{
+	"files_update", "files_insert",
+	"refresh_unit_tree", "refresh_submission_status", "refresh_requests", "refresh_meetings",
+	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
+	"metric_catalog", "metric_facts",
+	"metrics_reporting", "metrics_coverage", "metrics_cover", "metrics_deliberation", "metrics_requests",
+	"rollup_metric_values", "views",
+}
+
+// Refresh flushes what was added, replaces the registry and recomputes every
+// derived table and view. It is always a full recomputation: the registry or a
+// receipt time may have changed without any form changing.
+func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
+	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests} {
+		if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
+			return err
+		}
+	}
+	if err := r.loadRegistry(ctx, reg); err != nil {
+		return err
+	}
+	day := s.DeadlineDay
+	if day == 0 {
+		day = 5
+	}
+	if day < 1 || day > 28 {
+		return fmt.Errorf("deadline day %d: want 1 to 28", day)
+	}
+	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE deadline_day = "+strconv.Itoa(day)); err != nil {
+		return err
+	}
+	for _, step := range refreshSteps {
+		start := time.Now()
+		if _, err := r.conn.ExecContext(ctx, queries.SQL(step)); err != nil {
+			return fmt.Errorf("queries/%s.sql: %w", step, err)
+		}
+		r.w.log.Debug("refreshed", "step", step, "elapsed_ms", time.Since(start).Milliseconds())
+	}
+	return nil
+}
+
+func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
+	if _, err := r.conn.ExecContext(ctx, queries.SQL("clear_units")); err != nil {
+		return err
+	}
+	b := newBatch("units", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString))
+	for _, u := range reg.Units() {
+		b.str(0, u.Code)
+		b.str(1, u.Name)
+		b.str(2, string(u.Level))
+		b.optStr(3, u.ParentCode)
+		b.endRow()
+	}
+	return b.flush(ctx, r.conn, r.ar, "arrow_units")
+}
+
+// Commit makes the run visible. After Commit (or Rollback) the Run is done.
+func (r *Run) Commit(ctx context.Context, finished time.Time) error {
+	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_finish"), r.ID, finished, r.filesSeen, r.formsRead); err != nil {
+		r.Rollback()
+		return err
+	}
+	_, err := r.conn.ExecContext(ctx, "COMMIT")
+	if err != nil {
+		r.Rollback()
+		return fmt.Errorf("commit: %w", err)
+	}
+	r.done = true
+	r.conn.Close()
+	return nil
+}
+
+// Rollback abandons the run; the warehouse stays as it was. Safe to call
+// after Commit (it does nothing then).
+func (r *Run) Rollback() {
+	if r.done {
+		return
+	}
+	r.done = true
+	// A fresh context: the run's own may be the one that was cancelled.
+	r.conn.ExecContext(context.Background(), "ROLLBACK")
+	r.conn.Close()
+}
+
+// FormsRead is how many new contents this run read.
+func (r *Run) FormsRead() int { return r.formsRead }

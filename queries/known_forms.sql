@@ -1,0 +1,2 @@
+-- Contents already read: never read again.
+SELECT sha256 FROM forms;

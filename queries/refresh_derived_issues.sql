@@ -1,0 +1,35 @@
+-- Issues that depend on more than one workbook, on the registry or on the
+-- receipt time, so that the reader alone cannot see them. Recomputed on every
+-- run: a code added to the registry clears its unknown_code at once.
+CREATE OR REPLACE TABLE derived_issues AS
+-- A code the registry lacks as a village or community rejects the file.
+SELECT s.path, s.sha256, fo.cover_sheet AS sheet, fo.code_cell AS cell,
+       'unknown_code' AS code, 'file' AS severity, fo.unit_code AS value,
+       '区划代码“' || fo.unit_code || '”不在名册中，请核对本村（社区）的12位统计用区划代码' AS message
+FROM submission_status s JOIN forms fo USING (sha256)
+WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+UNION ALL
+-- A period later than the month the file was received in still loads.
+SELECT s.path, s.sha256, fo.cover_sheet, fo.period_cell,
+       'period_after_receipt', 'warning', fo.period,
+       '报告期' || fo.period || '晚于收到报表的月份' || strftime(timezone('Asia/Shanghai', s.received_at), '%Y-%m') || '，请核对报告期'
+FROM submission_status s JOIN forms fo USING (sha256)
+WHERE s.status IN ('accepted', 'superseded')
+  AND fo.period > strftime(timezone('Asia/Shanghai', s.received_at), '%Y-%m')
+UNION ALL
+-- A later accepted form that lists a request with another requested-on date:
+-- the later form's values win, and the clerk is told.
+SELECT path, sha256, sheet, cell, 'request_changed_date', 'warning', value, message
+FROM (
+    SELECT s.path, s.sha256, fo_sheet.sheet, r.requested_on_cell AS cell,
+           strftime(r.requested_on, '%Y-%m-%d') AS value,
+           '单号“' || r.request_id || '”的点单日期由' || strftime(lag(r.requested_on) OVER w, '%Y-%m-%d')
+               || '改为' || strftime(r.requested_on, '%Y-%m-%d') || '，请核对点单日期' AS message,
+           lag(r.requested_on) OVER w IS DISTINCT FROM r.requested_on
+               AND lag(r.requested_on) OVER w IS NOT NULL AS changed
+    FROM request_rows r
+    JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
+    JOIN (SELECT sha256, requests_sheet AS sheet FROM forms) fo_sheet ON fo_sheet.sha256 = r.sha256
+    WINDOW w AS (PARTITION BY s.unit_code, r.request_id ORDER BY s.period)
+)
+WHERE changed;

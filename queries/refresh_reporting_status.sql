@@ -1,0 +1,57 @@
+-- One row per expected unit (every village and community of the registry)
+-- and month of metric_periods: whether it reported, on time or not, and why a
+-- form was rejected. On time (spec/form.md): the earliest accepted form of
+-- the month (superseded ones included) was received by the end of day
+-- getvariable('deadline_day') of the next month, Asia/Shanghai.
+CREATE OR REPLACE TABLE reporting_status_t AS
+WITH expected AS (
+    SELECT u.code, u.name, u.level,
+           max(a.code) FILTER (WHERE a.level = 'township') AS township_code,
+           max(a.name) FILTER (WHERE a.level = 'township') AS township_name,
+           max(a.code) FILTER (WHERE a.level = 'district') AS district_code,
+           max(a.name) FILTER (WHERE a.level = 'district') AS district_name
+    FROM units u
+    JOIN unit_tree t ON t.unit_code = u.code
+    JOIN units a ON a.code = t.ancestor_code
+    WHERE u.level IN ('village', 'community')
+    GROUP BY u.code, u.name, u.level
+), subs AS (
+    SELECT unit_code, period,
+           any_value(path) FILTER (WHERE status = 'accepted') AS accepted_path,
+           any_value(sha256) FILTER (WHERE status = 'accepted') AS accepted_sha,
+           min(received_at) FILTER (WHERE status IN ('accepted', 'superseded')) AS first_accepted_at,
+           arg_max(path, received_at) FILTER (WHERE status = 'rejected') AS rejected_path,
+           arg_max(sha256, received_at) FILTER (WHERE status = 'rejected') AS rejected_sha,
+           max(received_at) FILTER (WHERE status = 'rejected') AS rejected_at,
+           count(*) FILTER (WHERE status <> 'ignored') AS files
+    FROM submission_status
+    WHERE unit_code IS NOT NULL AND period IS NOT NULL
+    GROUP BY unit_code, period
+), joined AS (
+    SELECT p.period, e.*, s.*,
+           timezone('Asia/Shanghai',
+                    (strptime(p.period || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH
+                     + to_days(CAST(getvariable('deadline_day') AS INTEGER)))::TIMESTAMP) AS deadline
+    FROM metric_periods p
+    CROSS JOIN expected e
+    LEFT JOIN subs s ON s.unit_code = e.code AND s.period = p.period
+)
+SELECT j.period,
+       j.code AS unit_code, j.name AS unit_name, j.level,
+       j.township_code, j.township_name, j.district_code, j.district_name,
+       CASE WHEN j.accepted_path IS NOT NULL THEN 'accepted'
+            WHEN j.rejected_path IS NOT NULL THEN 'rejected'
+            ELSE 'missing' END AS status,
+       coalesce(j.first_accepted_at, j.rejected_at) AS received_at,
+       j.deadline,
+       CASE WHEN j.first_accepted_at IS NOT NULL THEN j.first_accepted_at < j.deadline END AS on_time,
+       coalesce(j.accepted_path, j.rejected_path) AS path,
+       coalesce(j.files, 0) AS files,
+       CASE WHEN j.accepted_path IS NULL AND j.rejected_path IS NOT NULL THEN (
+           SELECT string_agg(i.message, '；' ORDER BY i.seq)
+           FROM form_issues i
+           WHERE i.sha256 = j.rejected_sha AND i.severity = 'file')
+       END AS reason,
+       fo.filled_by, fo.phone
+FROM joined j
+LEFT JOIN forms fo ON fo.sha256 = coalesce(j.accepted_sha, j.rejected_sha);

@@ -1,0 +1,128 @@
+-- The warehouse's own tables. Loaded data is keyed by the workbook's content
+-- (sha256), so that a copied or re-uploaded file is never read twice; the
+-- files table says where and when each content was seen. Everything the
+-- metrics need from the registry or from receipt times is recomputed on every
+-- run (refresh_*.sql), because those inputs change without the forms changing.
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id      INTEGER PRIMARY KEY,
+    started_at  TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    inbox       VARCHAR NOT NULL,
+    files_seen  INTEGER,
+    files_read  INTEGER
+);
+
+-- One row per (path, content) ever seen under the inbox. received_at is
+-- refreshed on every run from receipts.csv or the modification time while
+-- the file is present; a file removed from the inbox keeps its last values.
+CREATE TABLE IF NOT EXISTS files (
+    path           VARCHAR NOT NULL,     -- relative to the inbox, with '/'
+    sha256         VARCHAR NOT NULL,
+    size           BIGINT NOT NULL,
+    mtime          TIMESTAMPTZ NOT NULL,
+    received_at    TIMESTAMPTZ NOT NULL,
+    ignored        VARCHAR,              -- why the file is not a form (e.g. an Office lock file), else NULL
+    first_seen_run INTEGER NOT NULL,
+    last_seen_run  INTEGER NOT NULL
+    -- unique on (path, sha256), kept so by the loader (no index: DuckDB
+    -- checks unique indexes eagerly inside a transaction that updates rows)
+);
+
+-- One row per distinct workbook content that was read.
+CREATE TABLE IF NOT EXISTS forms (
+    sha256         VARCHAR NOT NULL,     -- unique, kept so by the loader
+    rejected       BOOLEAN NOT NULL,     -- a file-level issue of the form itself
+    version        VARCHAR,
+    unit_code      VARCHAR,
+    unit_name      VARCHAR,
+    period         VARCHAR,              -- 'YYYY-MM'
+    cover_sheet    VARCHAR,
+    requests_sheet VARCHAR,
+    code_cell      VARCHAR,
+    period_cell    VARCHAR,
+    kind           VARCHAR,
+    secretary      VARCHAR,
+    one_shoulder   BOOLEAN,
+    party_members  BIGINT,
+    grids          BIGINT,
+    grid_workers   BIGINT,
+    council        BOOLEAN,
+    groups         BIGINT,
+    filled_by      VARCHAR,
+    phone          VARCHAR,
+    filled_on      DATE,
+    form_version   VARCHAR,
+    rows_read      INTEGER NOT NULL,
+    rows_rejected  INTEGER NOT NULL,
+    loaded_run     INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS form_issues (
+    sha256   VARCHAR NOT NULL,
+    seq      INTEGER NOT NULL,           -- the reader's order
+    sheet    VARCHAR NOT NULL,
+    cell     VARCHAR NOT NULL,
+    code     VARCHAR NOT NULL,
+    severity VARCHAR NOT NULL,           -- file | row | warning
+    value    VARCHAR NOT NULL,
+    message  VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS org_rows (
+    sha256     VARCHAR NOT NULL,
+    row        INTEGER NOT NULL,
+    name       VARCHAR NOT NULL,
+    type       VARCHAR NOT NULL,
+    has_org    BOOLEAN NOT NULL,
+    how_formed VARCHAR,
+    org_name   VARCHAR,
+    members    BIGINT,
+    note       VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS meeting_rows (
+    sha256            VARCHAR NOT NULL,
+    row               INTEGER NOT NULL,
+    date              DATE NOT NULL,
+    topic             VARCHAR NOT NULL,
+    category          VARCHAR,
+    members_present   BIGINT,
+    residents_present BIGINT,
+    follow_up         VARCHAR
+);
+
+-- Residents' names and phones are kept here (the clerk's own data) and never
+-- leave through a public view or a summary.
+CREATE TABLE IF NOT EXISTS request_rows (
+    sha256            VARCHAR NOT NULL,
+    row               INTEGER NOT NULL,
+    request_id        VARCHAR NOT NULL,
+    requested_on      DATE NOT NULL,
+    requested_on_cell VARCHAR,
+    resident          VARCHAR,
+    resident_phone    VARCHAR,
+    category          VARCHAR,
+    content           VARCHAR,
+    dispatched_on     DATE,
+    grid_worker       VARCHAR,
+    accepted_on       DATE,
+    resolved_on       DATE,
+    state             VARCHAR NOT NULL,
+    dispute           BOOLEAN,
+    mediation         VARCHAR,
+    rating            VARCHAR
+);
+
+-- The registry as of the latest run (replaced on every run: the CSV is the
+-- only source of the hierarchy).
+CREATE TABLE IF NOT EXISTS units (
+    code        VARCHAR NOT NULL,
+    name        VARCHAR NOT NULL,
+    level       VARCHAR NOT NULL,
+    parent_code VARCHAR
+);

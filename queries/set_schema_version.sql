@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO meta VALUES ('schema_version', $1);

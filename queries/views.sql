@@ -1,0 +1,35 @@
+-- The public views of spec/outputs.md: the contract that analysts' SQL and
+-- outside checks rely on. The tables behind them are the pipeline's business.
+CREATE OR REPLACE VIEW metric_values AS
+SELECT period, unit_code, unit_name, level, metric, numerator, denominator, value
+FROM metric_values_t;
+
+CREATE OR REPLACE VIEW issues AS
+SELECT fl.path, i.sheet, i.cell, i.code, i.severity, i.value, i.message, fl.sha256, i.seq
+FROM files fl JOIN form_issues i USING (sha256)
+UNION ALL
+SELECT path, sheet, cell, code, severity, value, message, sha256, NULL::INTEGER AS seq
+FROM derived_issues;
+
+CREATE OR REPLACE VIEW submissions AS
+SELECT s.path, s.sha256, s.unit_code, s.period, s.received_at, s.status,
+       coalesce(c.errors, 0) AS errors, coalesce(c.warnings, 0) AS warnings,
+       fl.size, fl.mtime, fl.ignored, fo.version, fo.unit_name,
+       fo.rows_read, fo.rows_rejected
+FROM submission_status s
+JOIN files fl USING (path, sha256)
+LEFT JOIN forms fo USING (sha256)
+LEFT JOIN (
+    SELECT path, sha256,
+           count(*) FILTER (WHERE severity IN ('file', 'row')) AS errors,
+           count(*) FILTER (WHERE severity = 'warning') AS warnings
+    FROM issues GROUP BY path, sha256
+) c USING (path, sha256);
+
+CREATE OR REPLACE VIEW requests AS
+SELECT unit_code, request_id, strftime(requested_on, '%Y-%m') AS period,
+       requested_on, dispatched_on, resolved_on, state, dispute, mediation, rating, category
+FROM requests_effective;
+
+CREATE OR REPLACE VIEW reporting_status AS
+SELECT * FROM reporting_status_t;
