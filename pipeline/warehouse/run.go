@@ -38,7 +38,8 @@ type Run struct {
 	w     *Warehouse
 	conn  *sql.Conn
 	ar    *duckdb.Arrow
-	known map[string]bool      // contents already read
+	known map[string]bool      // contents in the warehouse when the run began: never written after Begin, so safe to read from many goroutines
+	added map[string]bool      // contents added by this run
 	last  map[string]fileState // per path, the content seen last
 	done  bool
 
@@ -58,7 +59,7 @@ func (w *Warehouse) Begin(ctx context.Context, inbox string, started time.Time) 
 	if err != nil {
 		return nil, err
 	}
-	r := &Run{w: w, conn: conn, known: map[string]bool{}, last: map[string]fileState{}}
+	r := &Run{w: w, conn: conn, known: map[string]bool{}, added: map[string]bool{}, last: map[string]fileState{}}
 	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
 		conn.Close()
 		return nil, err
@@ -159,8 +160,8 @@ func (r *Run) Unchanged(path string, size int64, mtime time.Time) (sha string, o
 	return st.sha, true
 }
 
-// Loaded reports whether a content was already read (in an earlier run or in
-// this one): such a file is recorded with AddFile only.
+// Loaded reports whether a content was read by an earlier run: such a file is
+// recorded with AddFile only. Safe for concurrent use.
 func (r *Run) Loaded(sha string) bool { return r.known[sha] }
 
 // AddFile records a file found under the inbox in this run.
@@ -183,10 +184,10 @@ func (r *Run) AddFile(ctx context.Context, f File) error {
 // AddForm stores a read form under its content hash. Rejected forms keep their
 // cover and issues (for the feedback and the submissions view) but no rows.
 func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
-	if r.known[sha] {
-		return nil
+	if r.known[sha] || r.added[sha] {
+		return nil // a copy of a content already stored
 	}
-	r.known[sha] = true
+	r.added[sha] = true
 	r.formsRead++
 	c := &f.Cover
 	b := r.forms

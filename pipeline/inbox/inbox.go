@@ -1,0 +1,188 @@
+// Package inbox finds the files that villages sent: every regular file under
+// the inbox folder, with its path relative to the inbox and its receipt time
+// (spec/form.md: the modification time, unless receipts.csv at the inbox's
+// root names the file). It reads no workbook; the batch decides what to read.
+package inbox
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// ReceiptsFile is the optional list of true upload times at the inbox's root.
+const ReceiptsFile = "receipts.csv"
+
+// Reasons a file found under the inbox is not read as a form.
+const (
+	IgnoredLockFile = "Office lock file (~$…)"
+	IgnoredNotXLSX  = "not an .xlsx file"
+	IgnoredSymlink  = "symbolic link (not followed)"
+	IgnoredHidden   = "hidden file"
+)
+
+// File is one file under the inbox.
+type File struct {
+	Path       string    // relative to the inbox, '/'-separated, valid UTF-8 (GBK names decoded)
+	Abs        string    // the path to open, as the file system spells it
+	Size       int64     // bytes
+	MTime      time.Time // modification time
+	ReceivedAt time.Time // from receipts.csv, else MTime
+	Ignored    string    // "" for a candidate form, else why it is not read
+}
+
+// Scan lists the inbox, sorted by Path. Unreadable sub-folders and bad lines
+// of receipts.csv are logged and skipped: one clerk's odd file must not stop
+// the night's batch. A missing or unreadable inbox is an error.
+func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	if !st.IsDir() {
+		return nil, fmt.Errorf("inbox %s: not a folder", dir)
+	}
+	receipts, err := readReceipts(filepath.Join(dir, ReceiptsFile), loc, log)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	err = filepath.WalkDir(dir, func(abs string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if abs == dir {
+				return err
+			}
+			log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
+			if d != nil && d.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if d.IsDir() {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, abs)
+		rel = displayPath(filepath.ToSlash(rel))
+		if rel == ReceiptsFile {
+			return nil
+		}
+		f := File{Path: rel, Abs: abs}
+		name := d.Name()
+		switch {
+		case d.Type()&fs.ModeSymlink != 0:
+			// A link may point outside the inbox, into another village's
+			// folder or at a device: never followed.
+			f.Ignored = IgnoredSymlink
+		case !d.Type().IsRegular():
+			return nil // sockets, pipes, devices: not files anyone sent
+		case strings.HasPrefix(name, "~$"):
+			f.Ignored = IgnoredLockFile
+		case strings.HasPrefix(name, "."):
+			f.Ignored = IgnoredHidden
+		case !strings.EqualFold(filepath.Ext(name), ".xlsx"):
+			f.Ignored = IgnoredNotXLSX
+		}
+		info, err := d.Info()
+		if err != nil {
+			log.Warn("inbox file vanished while scanning, skipped", "path", rel, "err", err)
+			return nil
+		}
+		f.Size, f.MTime = info.Size(), info.ModTime()
+		f.ReceivedAt = f.MTime
+		if t, ok := receipts[rel]; ok {
+			f.ReceivedAt = t
+		}
+		files = append(files, f)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("inbox %s: %w", dir, err)
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	return files, nil
+}
+
+// displayPath turns a file name that is not UTF-8 (a zip extracted on a
+// Chinese Windows keeps GBK bytes) into its GB18030 reading, so that the
+// warehouse and the feedback can show it.
+func displayPath(p string) string {
+	if utf8.ValidString(p) {
+		return p
+	}
+	if s, err := simplifiedchinese.GB18030.NewDecoder().String(p); err == nil && utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(p, "\uFFFD")
+}
+
+// receiptLayouts are the ISO 8601 spellings accepted in receipts.csv; a time
+// without an offset is Asia/Shanghai time.
+var receiptLayouts = []string{
+	time.RFC3339Nano,
+	"2006-01-02T15:04:05",
+	"2006-01-02 15:04:05",
+	"2006-01-02T15:04",
+	"2006-01-02 15:04",
+	"2006-01-02",
+}
+
+// ParseReceiptTime parses one received_at value of receipts.csv.
+func ParseReceiptTime(s string, loc *time.Location) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	for _, layout := range receiptLayouts {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("received_at %q is not an ISO 8601 time", s)
+}
+
+func readReceipts(path string, loc *time.Location, log *slog.Logger) (map[string]time.Time, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	out := map[string]time.Time{}
+	for line := 1; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			log.Warn("receipts.csv line unreadable, skipped", "line", line, "err", err)
+			continue
+		}
+		if len(rec) < 2 {
+			log.Warn("receipts.csv line needs path,received_at; skipped", "line", line)
+			continue
+		}
+		p := strings.TrimPrefix(strings.TrimSpace(rec[0]), "\uFEFF")
+		if line == 1 && p == "path" {
+			continue
+		}
+		t, err := ParseReceiptTime(rec[1], loc)
+		if err != nil {
+			log.Warn("receipts.csv: bad time, the file's modification time counts", "line", line, "path", p, "err", err)
+			continue
+		}
+		out[strings.TrimPrefix(filepath.ToSlash(p), "./")] = t
+	}
+	return out, nil
+}

@@ -1,0 +1,299 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"grassroots/pipeline/form"
+)
+
+func statuses(t *testing.T, db *sql.DB) map[string]string {
+	t.Helper()
+	rows, err := db.Query(`SELECT path, status FROM submissions`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]string{}
+	for rows.Next() {
+		var p, s string
+		if err := rows.Scan(&p, &s); err != nil {
+			t.Fatal(err)
+		}
+		got[p] = s
+	}
+	return got
+}
+
+func rejectedForm(path string) *form.Form {
+	return &form.Form{Path: path, Rejected: true, Issues: []form.Issue{{Path: path, Code: form.CodeNotXLSX, Severity: form.SeverityFile, Message: "不是有效的xlsx文件"}}}
+}
+
+// A village sends a form, then a corrected one, then a damaged upload: the
+// corrected one counts; the damaged one is rejected and replaces nothing.
+func TestResubmission(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	first := newForm("450109100201", "2021-03")
+	first.Requests = requests("A", "2021-03", 10, 2, 0)
+	corrected := newForm("450109100201", "2021-03")
+	corrected.Requests = requests("A", "2021-03", 10, 8, 0)
+	runOnce(t, w, reg,
+		upload{path: "a/first.xlsx", received: received("2021-04-02 10:00"), form: first},
+		upload{path: "a/corrected.xlsx", received: received("2021-04-08 10:00"), form: corrected},
+		upload{path: "a/damaged.xlsx", received: received("2021-04-09 10:00"), form: rejectedForm("a/damaged.xlsx")},
+	)
+	want := map[string]string{"a/first.xlsx": "superseded", "a/corrected.xlsx": "accepted", "a/damaged.xlsx": "rejected"}
+	if diff := cmp.Diff(want, statuses(t, w.DB())); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	if got := metric(t, w.DB(), "2021-03", "450109100201", "resolution_rate"); got != ratio(8, 10) {
+		t.Errorf("resolution_rate = %+v, want the corrected form's 8/10", got)
+	}
+	// On time follows the earliest accepted form (2 April), not the correction.
+	if got := metric(t, w.DB(), "2021-03", "450109100201", "timely_rate"); got != ratio(1, 1) {
+		t.Errorf("timely_rate = %+v, want 1/1", got)
+	}
+}
+
+// Equal receipt times: the path that sorts later as bytes wins.
+func TestResubmissionTieBrokenByPath(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	at := received("2021-04-02 10:00")
+	a, b := newForm("450109100201", "2021-03"), newForm("450109100201", "2021-03")
+	b.Requests = requests("B", "2021-03", 1, 1, 0)
+	runOnce(t, w, reg, upload{path: "x/a.xlsx", received: at, form: a}, upload{path: "x/b.xlsx", received: at, form: b})
+	if got := statuses(t, w.DB())["x/b.xlsx"]; got != "accepted" {
+		t.Errorf("x/b.xlsx is %s, want accepted", got)
+	}
+}
+
+// A request open at the end of March and resolved in April's form counts
+// once, in March, resolved; April's form has its own new request.
+func TestRequestAcrossMonths(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	march := newForm("450109100201", "2021-03")
+	march.Requests = []form.Request{{Row: 2, ID: "R1", RequestedOn: day("2021-03-28"), State: form.StateInProgress}}
+	april := newForm("450109100201", "2021-04")
+	april.Requests = []form.Request{
+		{Row: 2, ID: "R1", RequestedOn: day("2021-03-28"), State: form.StateResolved, ResolvedOn: day("2021-04-03"), Rating: "满意"},
+		{Row: 3, ID: "R2", RequestedOn: day("2021-04-10"), State: form.StateInProgress},
+	}
+	runOnce(t, w, reg,
+		upload{path: "m3.xlsx", received: received("2021-04-02 10:00"), form: march},
+		upload{path: "m4.xlsx", received: received("2021-05-02 10:00"), form: april},
+	)
+	db := w.DB()
+	for _, tt := range []struct {
+		period, metric string
+		want           mv
+	}{
+		{"2021-03", "requests_total", count(1)},
+		{"2021-03", "resolution_rate", ratio(1, 1)},
+		{"2021-03", "ontime_rate", ratio(1, 1)},
+		{"2021-03", "days_to_resolve_median", count(6)},
+		{"2021-04", "requests_total", count(1)},
+		{"2021-04", "resolution_rate", ratio(0, 1)},
+	} {
+		if got := metric(t, db, tt.period, "450109100201", tt.metric); got != tt.want {
+			t.Errorf("%s %s = %+v, want %+v", tt.period, tt.metric, got, tt.want)
+		}
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM requests WHERE request_id = 'R1'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("R1 in requests view %d times (err %v), want once", n, err)
+	}
+}
+
+// A later form that lists a request with another requested-on date: the later
+// values win and the clerk is warned at the later form's cell.
+func TestRequestChangedDate(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	march := newForm("450109100201", "2021-03")
+	march.Requests = []form.Request{{Row: 2, ID: "R1", RequestedOn: day("2021-03-28"), RequestedOnCell: "B2", State: form.StateInProgress}}
+	april := newForm("450109100201", "2021-04")
+	april.Requests = []form.Request{{Row: 5, ID: "R1", RequestedOn: day("2021-04-01"), RequestedOnCell: "B5", State: form.StateInProgress}}
+	runOnce(t, w, reg,
+		upload{path: "m3.xlsx", received: received("2021-04-02 10:00"), form: march},
+		upload{path: "m4.xlsx", received: received("2021-05-02 10:00"), form: april},
+	)
+	var path, sheet, cell, value string
+	err := w.DB().QueryRow(`SELECT path, sheet, cell, value FROM issues WHERE code = 'request_changed_date'`).Scan(&path, &sheet, &cell, &value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := []string{path, sheet, cell, value}, []string{"m4.xlsx", "点单台账", "B5", "2021-04-01"}; !cmp.Equal(got, want) {
+		t.Errorf("issue at %v, want %v", got, want)
+	}
+	if got := metric(t, w.DB(), "2021-04", "450109100201", "requests_total"); got != count(1) {
+		t.Errorf("April requests_total = %+v, want the later date's month to count it", got)
+	}
+}
+
+// A code the registry lacks is rejected, and accepted on the next run once
+// the analyst adds the village, without the clerk sending it again.
+func TestUnknownCodeRecheckedEveryRun(t *testing.T) {
+	w := openTemp(t)
+	f := newForm("450109100299", "2021-03")
+	up := upload{path: "new.xlsx", received: received("2021-04-02 10:00"), form: f}
+	runOnce(t, w, mustRegistry(t, testRegistry), up)
+	if got := statuses(t, w.DB())["new.xlsx"]; got != "rejected" {
+		t.Fatalf("status %s, want rejected", got)
+	}
+	var msg string
+	if err := w.DB().QueryRow(`SELECT message FROM issues WHERE code = 'unknown_code'`).Scan(&msg); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg, "450109100299") {
+		t.Errorf("message %q does not name the code", msg)
+	}
+	runOnce(t, w, mustRegistry(t, testRegistry+"450109100299,新设社区,community,450109100000\n"), up)
+	if got := statuses(t, w.DB())["new.xlsx"]; got != "accepted" {
+		t.Errorf("after the registry gained the code: status %s, want accepted", got)
+	}
+}
+
+// dump is the warehouse's visible state: every public view, sorted.
+func dump(t *testing.T, db *sql.DB) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT * FROM metric_values ORDER BY ALL`,
+		`SELECT path, sha256, unit_code, period, received_at, status, errors, warnings FROM submissions ORDER BY ALL`,
+		`SELECT path, sheet, cell, code, severity, value, message FROM issues ORDER BY ALL`,
+		`SELECT * FROM requests ORDER BY ALL`,
+		`SELECT count(*) FROM forms`,
+		`SELECT count(*) FROM request_rows`,
+	} {
+		rows, err := db.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]any, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintln(&b, vals...)
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// A run that fails half-way (here: abandoned after loading and refreshing)
+// leaves the warehouse exactly as before.
+func TestFailedRunLeavesWarehouseUnchanged(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	f := newForm("450109100201", "2021-03")
+	f.Requests = requests("A", "2021-03", 5, 3, 1)
+	runOnce(t, w, reg, upload{path: "a.xlsx", received: received("2021-04-02 10:00"), form: f})
+	before := dump(t, w.DB())
+
+	ctx := context.Background()
+	r, err := w.Begin(ctx, "inbox", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newForm("450109100202", "2021-03")
+	g.Requests = requests("B", "2021-03", 7, 7, 0)
+	if err := r.AddFile(ctx, File{Path: "b.xlsx", SHA256: "b", MTime: time.Now(), ReceivedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddForm(ctx, "b", g); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Refresh(ctx, reg, Settings{}); err != nil {
+		t.Fatal(err)
+	}
+	r.Rollback() // the failure: nothing commits
+
+	if diff := cmp.Diff(before, dump(t, w.DB())); diff != "" {
+		t.Errorf("warehouse changed by a failed run (-before +after):\n%s", diff)
+	}
+}
+
+// Running twice over the same files changes nothing visible.
+func TestRunTwiceIsIdempotent(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	f := newForm("450109100201", "2021-03")
+	f.Requests = requests("A", "2021-03", 5, 3, 1)
+	f.Orgs = []form.OrgRow{{Row: 3, Name: "小区1", Type: form.UnitResidential, HasOrg: true, HowFormed: form.FormedJoint, OrgName: "联合支部"}}
+	up := upload{path: "a.xlsx", received: received("2021-04-02 10:00"), form: f}
+	runOnce(t, w, reg, up)
+	first := dump(t, w.DB())
+	runOnce(t, w, reg, up)
+	if diff := cmp.Diff(first, dump(t, w.DB())); diff != "" {
+		t.Errorf("second run changed the warehouse (-first +second):\n%s", diff)
+	}
+}
+
+// A second run on a warehouse in use fails at once with ErrLocked.
+func TestSecondRunIsLockedOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(context.Background(), path, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	start := time.Now()
+	_, err = Open(context.Background(), path, slog.New(slog.DiscardHandler))
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("second Open: %v, want ErrLocked", err)
+	}
+	if time.Since(start) > 2*time.Second {
+		t.Errorf("second Open waited %v; it must fail at once", time.Since(start))
+	}
+}
+
+// Coverage: rows by type, organizations by how formed from their first row;
+// a joint organization over two rows counts once.
+func TestCoverage(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	f := newForm("450109100201", "2021-03")
+	f.Orgs = []form.OrgRow{
+		{Row: 3, Name: "小区1", Type: form.UnitResidential, HasOrg: true, HowFormed: form.FormedStandalone, OrgName: "一支部"},
+		{Row: 4, Name: "小区2", Type: form.UnitResidential, HasOrg: false},
+		{Row: 5, Name: "公司A", Type: form.UnitEnterprise, HasOrg: true, HowFormed: form.FormedJoint, OrgName: "联合支部"},
+		{Row: 6, Name: "公司B", Type: form.UnitEnterprise, HasOrg: true, HowFormed: form.FormedJoint, OrgName: "联合支部"},
+		{Row: 7, Name: "农场", Type: form.UnitFamilyFarm, HasOrg: true}, // missing_org_name: covered, no organization
+		{Row: 8, Name: "社", Type: form.UnitCooperative, HasOrg: true, OrgName: "无方式支部"},
+	}
+	runOnce(t, w, reg, upload{path: "a.xlsx", received: received("2021-04-02 10:00"), form: f})
+	for _, tt := range []struct {
+		metric string
+		want   mv
+	}{
+		{"coverage_residential", ratio(1, 2)},
+		{"coverage_enterprise", ratio(2, 2)},
+		{"coverage_family_farm", ratio(1, 1)},
+		{"coverage_cooperative", ratio(1, 1)},
+		{"coverage_all", ratio(5, 6)},
+		{"orgs_standalone", count(1)},
+		{"orgs_joint", count(1)},
+	} {
+		if got := metric(t, w.DB(), "2021-03", "450109100201", tt.metric); got != tt.want {
+			t.Errorf("%s = %+v, want %+v", tt.metric, got, tt.want)
+		}
+	}
+}
