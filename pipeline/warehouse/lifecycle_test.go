@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"grassroots/pipeline/form"
+	"grassroots/queries"
 )
 
 func statuses(t *testing.T, db *sql.DB) map[string]string {
@@ -295,5 +296,46 @@ func TestCoverage(t *testing.T) {
 		if got := metric(t, w.DB(), "2021-03", "450109100201", tt.metric); got != tt.want {
 			t.Errorf("%s = %+v, want %+v", tt.metric, got, tt.want)
 		}
+	}
+}
+
+// The analysts' example queries of docs/warehouse.md run and return rows on a
+// small warehouse.
+func TestExampleQueries(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	a := newForm("450109100201", "2021-03")
+	a.Requests = requests("A", "2021-03", 10, 6, 2)
+	a.Issues = []form.Issue{{Sheet: "点单台账", Cell: "B7", Code: form.CodeBadDate, Severity: form.SeverityRow, Value: "2021-13-05", Message: "日期无效"}}
+	a.Cover.FilledBy, a.Cover.Phone = "李明", "13812345678"
+	b := newForm("450109100202", "2021-03")
+	b.Requests = requests("B", "2021-03", 4, 4, 0)
+	runOnce(t, w, reg,
+		upload{path: "a.xlsx", received: received("2021-04-02 10:00"), form: a},
+		upload{path: "b.xlsx", received: received("2021-04-09 10:00"), form: b},
+		upload{path: "c.xlsx", received: received("2021-04-03 10:00"), form: rejectedForm("c.xlsx")},
+	)
+	examples := queries.Examples()
+	if len(examples) < 5 {
+		t.Fatalf("%d example queries, want at least 5", len(examples))
+	}
+	for name, q := range examples {
+		t.Run(name, func(t *testing.T) {
+			rows, err := w.DB().Query(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if n == 0 {
+				t.Errorf("no rows")
+			}
+		})
 	}
 }
