@@ -1,5 +1,256 @@
 package form
 
 import (
-	_ "github.com/xuri/excelize/v2"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
 )
+
+// Limits bound what the reader accepts from an untrusted workbook. A zero
+// field means its default; a workbook over any limit is rejected as
+// too_large. The defaults are far above a real village's form (a 200-row
+// form is about 20 KB on disk and 150 KB unzipped).
+type Limits struct {
+	MaxFileBytes     int64 // size of the .xlsx file; default 32 MiB
+	MaxUnzippedBytes int64 // sum of the declared uncompressed sizes of all parts; default 128 MiB
+	MaxRows          int   // non-empty rows per sheet; default 50,000
+	MaxCellChars     int   // characters in one cell; default 32,767 (Excel's own limit)
+	MaxSharedStrings int   // entries of the shared-strings table; default 1,000,000
+}
+
+// Default limits.
+const (
+	DefaultMaxFileBytes     = 32 << 20
+	DefaultMaxUnzippedBytes = 128 << 20
+	DefaultMaxRows          = 50_000
+	DefaultMaxCellChars     = 32_767
+	DefaultMaxSharedStrings = 1_000_000
+)
+
+// maxColumns: columns examined per row; cells further right are ignored.
+const maxColumns = 100
+
+func (l Limits) withDefaults() Limits {
+	if l.MaxFileBytes <= 0 {
+		l.MaxFileBytes = DefaultMaxFileBytes
+	}
+	if l.MaxUnzippedBytes <= 0 {
+		l.MaxUnzippedBytes = DefaultMaxUnzippedBytes
+	}
+	if l.MaxRows <= 0 {
+		l.MaxRows = DefaultMaxRows
+	}
+	if l.MaxCellChars <= 0 {
+		l.MaxCellChars = DefaultMaxCellChars
+	}
+	if l.MaxSharedStrings <= 0 {
+		l.MaxSharedStrings = DefaultMaxSharedStrings
+	}
+	return l
+}
+
+// Options tune Read. The zero value reads with the default Limits in
+// Asia/Shanghai.
+type Options struct {
+	Limits Limits
+	// Location is where ISO date-times with a zone (t="d" cells) are turned
+	// into calendar dates; nil means Asia/Shanghai.
+	Location *time.Location
+}
+
+// ReadFile reads the workbook at path; name goes into every Issue.Path (in
+// the batch: the path relative to the inbox). A file that cannot be opened
+// gives a rejected Form with a not_xlsx issue.
+func ReadFile(path, name string, opt Options) *Form {
+	fh, err := os.Open(path)
+	if err != nil {
+		f := &Form{Path: name}
+		f.fileIssue("", "", CodeNotXLSX, "", "文件无法打开（"+err.Error()+"）")
+		return f
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		f := &Form{Path: name}
+		f.fileIssue("", "", CodeNotXLSX, "", "文件无法读取（"+err.Error()+"）")
+		return f
+	}
+	return Read(fh, st.Size(), name, opt)
+}
+
+// Read reads and validates one workbook of size bytes. It always returns a
+// Form: Rejected is set iff a file-level issue was found. It never panics
+// (a panic inside is reported as a not_xlsx issue) and reads at most the
+// configured Limits.
+func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
+	f = &Form{Path: name}
+	defer func() {
+		if p := recover(); p != nil {
+			f.fileIssue("", "", CodeNotXLSX, "", "文件内容异常，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送")
+			_ = debug.Stack
+		}
+	}()
+	rd := &reader{f: f, opt: opt}
+	rd.opt.Limits = opt.Limits.withDefaults()
+	if rd.opt.Location == nil {
+		rd.opt.Location = shanghai()
+	}
+	rd.read(r, size)
+	return f
+}
+
+// Add appends an issue, setting Rejected for a file-level one. The
+// warehouse and `validate --registry` use it for UnknownCodeIssue.
+func (f *Form) Add(i Issue) {
+	if i.Path == "" {
+		i.Path = f.Path
+	}
+	f.Issues = append(f.Issues, i)
+	if i.Severity == SeverityFile {
+		f.Rejected = true
+	}
+}
+
+func (f *Form) fileIssue(sheet, cell, code, value, msg string) {
+	f.Add(Issue{Sheet: sheet, Cell: cell, Code: code, Severity: SeverityFile, Value: value, Message: msg})
+}
+
+// UnknownCodeIssue is the file-level issue for a code that the registry does
+// not list as a village or community, addressed at the cover's code cell.
+// The reader does not know the registry: the warehouse and `validate
+// --registry` add it with f.Add.
+func UnknownCodeIssue(f *Form) Issue {
+	return Issue{
+		Path:     f.Path,
+		Sheet:    f.Sheets.Cover,
+		Cell:     f.Cover.CodeCell,
+		Code:     CodeUnknownCode,
+		Severity: SeverityFile,
+		Value:    f.Cover.Code,
+		Message:  msgUnknownCode(f.Cover.Code),
+	}
+}
+
+type reader struct {
+	f   *Form
+	opt Options
+	wb  *workbook
+	// version evidence from headers: how many headers only one version uses
+	votes map[string]int
+}
+
+func (rd *reader) problem(p *fileProblem) {
+	rd.f.fileIssue("", "", p.code, "", p.msg)
+}
+
+func (rd *reader) read(r io.ReaderAt, size int64) {
+	wb, p := openWorkbook(r, size, rd.opt.Limits)
+	if p != nil {
+		rd.problem(p)
+		return
+	}
+	rd.wb = wb
+	rd.votes = map[string]int{}
+	f := rd.f
+	cover, ok := rd.findSheet(SheetCover)
+	if !ok {
+		f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(SheetCover))
+	} else {
+		f.Sheets.Cover = cover.name
+		if p := rd.readCover(cover); p != nil {
+			rd.problem(p)
+			return
+		}
+	}
+	for _, sd := range dataSheets {
+		ref, ok := rd.findSheet(sd.name)
+		if !ok {
+			if sd.required {
+				f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(sd.name))
+			}
+			continue
+		}
+		switch sd.name {
+		case SheetOrgs:
+			f.Sheets.Orgs = ref.name
+		case SheetMeetings:
+			f.Sheets.Meetings = ref.name
+		case SheetRequests:
+			f.Sheets.Requests = ref.name
+		}
+		if p := rd.readDataSheet(sd, ref); p != nil {
+			rd.problem(p)
+			return
+		}
+	}
+	f.Version = f.Cover.FormVersion
+	if f.Version == "" {
+		f.Version = rd.detectVersion()
+	}
+}
+
+// detectVersion picks the version whose own header spellings were seen most
+// (办理状态, 评单结果, 接单网格员… mean 2022版); with no evidence the oldest.
+func (rd *reader) detectVersion() string {
+	best, n := Versions[0], 0
+	for _, v := range Versions {
+		if rd.votes[v] > n {
+			best, n = v, rd.votes[v]
+		}
+	}
+	return best
+}
+
+// sheetKey normalizes a sheet name: matchKey without any bracketed part.
+func sheetKey(name string) string {
+	k := matchKey(name)
+	var b strings.Builder
+	depth := 0
+	for _, r := range k {
+		switch r {
+		case '(', '[', '【', '〔', '<', '《':
+			depth++
+		case ')', ']', '】', '〕', '>', '》':
+			if depth > 0 {
+				depth--
+			}
+		default:
+			if depth == 0 {
+				b.WriteRune(r)
+			}
+		}
+	}
+	return b.String()
+}
+
+// findSheet finds a known sheet by name, whatever its brackets, spaces or
+// suffix (点单台账（3月）, 点单台账3月); an exact match wins over a suffixed
+// one, then workbook order.
+func (rd *reader) findSheet(canonical string) (sheetRef, bool) {
+	var prefixed *sheetRef
+	for i := range rd.wb.sheets {
+		s := &rd.wb.sheets[i]
+		k := sheetKey(s.name)
+		if k == canonical {
+			return *s, true
+		}
+		if prefixed == nil && strings.HasPrefix(k, canonical) {
+			prefixed = s
+		}
+	}
+	if prefixed != nil {
+		return *prefixed, true
+	}
+	return sheetRef{}, false
+}
+
+func (rd *reader) issue(sheet string, cell string, code string, sev Severity, value, msg string) {
+	rd.f.Add(Issue{Sheet: sheet, Cell: cell, Code: code, Severity: sev, Value: value, Message: msg})
+}
+
+func fmtDate(t time.Time) string { return t.Format("2006-01-02") }
+
+var _ = fmt.Sprintf

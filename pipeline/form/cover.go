@@ -1,0 +1,186 @@
+package form
+
+import (
+	"database/sql"
+	"strings"
+)
+
+// The cover's labels are searched in the first coverRows rows and
+// coverLabelCols columns; the value may sit one column further right (or
+// right of a merged label).
+const (
+	coverRows      = 30
+	coverLabelCols = 6
+	coverCols      = 10
+)
+
+func (rd *reader) readCover(ref sheetRef) *fileProblem {
+	var grid [coverRows + 1][coverCols + 1]Cell
+	merges, p := rd.wb.rows(ref.part, coverCols, true, func(row int, cells []rawCell) error {
+		if row > coverRows {
+			return errStop
+		}
+		for _, c := range cells {
+			grid[row][c.col] = c.Cell
+		}
+		return nil
+	})
+	if p != nil {
+		return p
+	}
+	// A merged label (A3:B3) has its value right of the merge.
+	mergeEnd := map[[2]int]int{}
+	for _, m := range merges {
+		a, b, ok := strings.Cut(m, ":")
+		if !ok {
+			continue
+		}
+		r, c := refRow(a), colIndex(a)
+		if r > 0 && r <= coverRows && c > 0 && c <= coverLabelCols {
+			mergeEnd[[2]int{r, c}] = colIndex(b)
+		}
+	}
+	type found struct {
+		cell Cell
+		ref  string
+	}
+	got := map[field]found{}
+	for r := 1; r <= coverRows; r++ {
+		for c := 1; c <= coverLabelCols; c++ {
+			if grid[r][c].Value == "" {
+				continue
+			}
+			cf, ok := schema.cover[matchKey(grid[r][c].Value)]
+			if !ok {
+				continue
+			}
+			if _, dup := got[cf.field]; dup {
+				continue
+			}
+			vc := c + 1
+			if end, ok := mergeEnd[[2]int{r, c}]; ok && end >= c && end < coverCols {
+				vc = end + 1
+			}
+			v := grid[r][vc]
+			if _, isLabel := schema.cover[matchKey(v.Value)]; isLabel && !v.IsEmpty() {
+				v = Cell{} // the next cell is another label: this one's value is empty
+			}
+			got[cf.field] = found{v, cellRef(vc, r)}
+		}
+	}
+	f, sheet := rd.f, ref.name
+	cv := &f.Cover
+	for i := range coverFields {
+		cf := &coverFields[i]
+		fd, present := got[cf.field]
+		cell, at := fd.cell, fd.ref
+		switch cf.field {
+		case fCoverCode:
+			cv.CodeCell = at
+			code, prob := ParseCode(cell)
+			switch prob {
+			case CodeOK:
+				cv.Code = code
+			case CodeEmpty:
+				f.fileIssue(sheet, at, CodeMissingCode, "", msgMissingCode)
+			case CodeScientific:
+				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgScientificCode(cell.Text()))
+			default:
+				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgBadCode(cell.Text()))
+			}
+			continue
+		case fCoverPeriod:
+			cv.PeriodCell = at
+			period, prob := ParsePeriod(cell)
+			switch prob {
+			case PeriodOK:
+				cv.Period = period
+			case PeriodEmpty:
+				f.fileIssue(sheet, at, CodeMissingPeriod, "", msgMissingPeriod)
+			case PeriodAmbiguous:
+				f.fileIssue(sheet, at, CodeAmbiguousPeriod, cell.Text(), msgAmbiguousPeriod(cell.Text()))
+			default:
+				f.fileIssue(sheet, at, CodeBadPeriod, cell.Text(), msgBadPeriod(cell.Text()))
+			}
+			continue
+		}
+		name := cf.labels[0]
+		if cell.IsEmpty() {
+			switch {
+			case cf.required:
+				f.fileIssue(sheet, at, CodeMissingValue, "", msgMissingUnitName)
+			case cf.quiet && !present:
+			default:
+				rd.issue(sheet, at, CodeMissingValue, SeverityWarning, "", msgMissingValue(name, false))
+			}
+			continue
+		}
+		bad := func(code string) {
+			rd.issue(sheet, at, code, SeverityWarning, cell.Text(), msgBadValue(name, cf.kind, cf.enum, cell.Text(), false, false))
+		}
+		switch cf.kind {
+		case kindText:
+			s := cell.Text()
+			switch cf.field {
+			case fCoverUnitName:
+				cv.UnitName = s
+			case fCoverSecretary:
+				cv.Secretary = s
+			case fCoverFilledBy:
+				cv.FilledBy = s
+			case fCoverPhone:
+				cv.Phone = s
+			}
+		case kindEnum:
+			v, ok := schema.coverE[cf.field][matchKey(cell.Value)]
+			if !ok {
+				bad(CodeBadEnum)
+				continue
+			}
+			switch cf.field {
+			case fCoverKind:
+				cv.Kind = v
+			case fCoverVersion:
+				cv.FormVersion = v
+			}
+		case kindYesNo:
+			b, ok := ParseYesNo(cell)
+			if !ok {
+				bad(CodeBadYesNo)
+				continue
+			}
+			v := sql.Null[bool]{V: b, Valid: true}
+			switch cf.field {
+			case fCoverOneShoulder:
+				cv.OneShoulder = v
+			case fCoverCouncil:
+				cv.Council = v
+			}
+		case kindCount:
+			n, ok := ParseCount(cell)
+			if !ok {
+				bad(CodeBadNumber)
+				continue
+			}
+			v := sql.Null[int64]{V: n, Valid: true}
+			switch cf.field {
+			case fCoverPartyMembers:
+				cv.PartyMembers = v
+			case fCoverGrids:
+				cv.Grids = v
+			case fCoverGridWorkers:
+				cv.GridWorkers = v
+			case fCoverGroups:
+				cv.Groups = v
+			}
+		case kindDate:
+			d, ok := ParseDateIn(cell, rd.opt.Location)
+			if !ok {
+				bad(CodeBadDate)
+				continue
+			}
+			cv.FilledOn = d
+		}
+	}
+	return nil
+}
