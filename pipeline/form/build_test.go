@@ -21,6 +21,7 @@ type sheetSpec struct {
 	name   string
 	rows   [][]any
 	hidden bool
+	merges [][2]string
 }
 
 type num string
@@ -82,6 +83,11 @@ func buildXLSX(tb testing.TB, sheets ...sheetSpec) []byte {
 				if err != nil {
 					tb.Fatal(err)
 				}
+			}
+		}
+		for _, m := range s.merges {
+			if err := f.MergeCell(s.name, m[0], m[1]); err != nil {
+				tb.Fatal(err)
 			}
 		}
 		if s.hidden {
@@ -147,6 +153,7 @@ func d(y, m, day int) time.Time { return time.Date(y, time.Month(m), day, 0, 0, 
 type formSpec struct {
 	cover, orgs, meetings, requests [][]any
 	noMeetings                      bool
+	coverMerges                     [][2]string
 }
 
 var (
@@ -208,7 +215,10 @@ func stdForm(version string) *formSpec {
 }
 
 func (fs *formSpec) build(tb testing.TB) []byte {
-	sheets := []sheetSpec{{name: SheetCover, rows: fs.cover}, {name: SheetOrgs, rows: fs.orgs}}
+	sheets := []sheetSpec{{name: SheetCover, rows: fs.cover, merges: fs.coverMerges}}
+	if fs.orgs != nil {
+		sheets = append(sheets, sheetSpec{name: SheetOrgs, rows: fs.orgs})
+	}
 	if !fs.noMeetings {
 		sheets = append(sheets, sheetSpec{name: SheetMeetings, rows: fs.meetings})
 	}
@@ -229,4 +239,28 @@ func bigForm(tb testing.TB, n int) []byte {
 		fs.orgs = append(fs.orgs, []any{i + 3, fmt.Sprint("单位", i), "两新组织", "是", "联合组建", "联合党支部", 3, ""})
 	}
 	return fs.build(tb)
+}
+
+// set puts v at the A1 reference ref, growing rows as needed.
+func set(rows [][]any, ref string, v any) [][]any {
+	r, c := refRow(ref)-1, colIndex(ref)-1
+	for len(rows) <= r {
+		rows = append(rows, nil)
+	}
+	for len(rows[r]) <= c {
+		rows[r] = append(rows[r], nil)
+	}
+	rows[r][c] = v
+	return rows
+}
+
+// del removes column c (A1 letters) from every row.
+func del(rows [][]any, col string) [][]any {
+	c := colIndex(col) - 1
+	for i, row := range rows {
+		if c < len(row) {
+			rows[i] = append(row[:c:c], row[c+1:]...)
+		}
+	}
+	return rows
 }
