@@ -1,10 +1,8 @@
 package form
 
 import (
-	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"time"
 )
@@ -90,7 +88,6 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 	defer func() {
 		if p := recover(); p != nil {
 			f.fileIssue("", "", CodeNotXLSX, "", "文件内容异常，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送")
-			_ = debug.Stack
 		}
 	}()
 	rd := &reader{f: f, opt: opt}
@@ -227,24 +224,28 @@ func sheetKey(name string) string {
 }
 
 // findSheet finds a known sheet by name, whatever its brackets, spaces or
-// suffix (点单台账（3月）, 点单台账3月); an exact match wins over a suffixed
-// one, then workbook order.
+// suffix (点单台账（3月）, 点单台账3月). The plain name wins over a bracketed
+// one, which wins over a suffixed one; then workbook order.
 func (rd *reader) findSheet(canonical string) (sheetRef, bool) {
-	var prefixed *sheetRef
-	for i := range rd.wb.sheets {
-		s := &rd.wb.sheets[i]
-		k := sheetKey(s.name)
-		if k == canonical {
-			return *s, true
+	best, bestRank := -1, 3
+	for i, s := range rd.wb.sheets {
+		rank := 3
+		switch k := sheetKey(s.name); {
+		case strings.Join(strings.Fields(fold(s.name)), "") == canonical:
+			rank = 0
+		case k == canonical:
+			rank = 1
+		case strings.HasPrefix(k, canonical):
+			rank = 2
 		}
-		if prefixed == nil && strings.HasPrefix(k, canonical) {
-			prefixed = s
+		if rank < bestRank {
+			best, bestRank = i, rank
 		}
 	}
-	if prefixed != nil {
-		return *prefixed, true
+	if best < 0 {
+		return sheetRef{}, false
 	}
-	return sheetRef{}, false
+	return rd.wb.sheets[best], true
 }
 
 func (rd *reader) issue(sheet string, cell string, code string, sev Severity, value, msg string) {
@@ -252,5 +253,3 @@ func (rd *reader) issue(sheet string, cell string, code string, sev Severity, va
 }
 
 func fmtDate(t time.Time) string { return t.Format("2006-01-02") }
-
-var _ = fmt.Sprintf

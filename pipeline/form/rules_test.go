@@ -151,7 +151,7 @@ func TestRules(t *testing.T) {
 		{name: "state invalid", mutate: func(fs *formSpec) { fs.requests = set(fs.requests, "L3", "搞定了") },
 			want: []got{{req, "L3", CodeBadEnum, SeverityRow, "搞定了"}}},
 		{name: "duplicate request id", mutate: func(fs *formSpec) { fs.requests = set(fs.requests, "B4", " DD001") },
-			want: []got{{req, "B4", CodeDuplicateRequest, SeverityRow, "DD001"}},
+			want:  []got{{req, "B4", CodeDuplicateRequest, SeverityRow, "DD001"}},
 			check: func(t *testing.T, f *Form) { wantEq(t, len(f.Requests), 1); wantEq(t, f.Requests[0].Row, 3) }},
 		{name: "resolved without resolved-on", mutate: func(fs *formSpec) { fs.requests = set(fs.requests, "K3", nil) },
 			want: []got{{req, "K3", CodeMissingResolvedOn, SeverityRow, ""}}},

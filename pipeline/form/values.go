@@ -493,6 +493,16 @@ func parseDateText(s string, date1904 bool, loc *time.Location) (time.Time, bool
 			}
 		}
 	}
+	if y, rest, ok := strings.Cut(s, "年"); ok {
+		m, d, ok := strings.Cut(rest, "月")
+		if !ok {
+			return time.Time{}, false
+		}
+		if i := strings.IndexAny(d, "日号"); i >= 0 {
+			d = d[:i] // and a time of day after it
+		}
+		return ymd(strings.TrimSpace(y), strings.TrimSpace(m), strings.TrimSpace(d))
+	}
 	// Drop a time of day: "2021-03-05 10:30", "2021-03-05T00:00:00".
 	if i := strings.IndexAny(s, " T"); i > 0 {
 		s = s[:i]
@@ -506,14 +516,6 @@ func parseDateText(s string, date1904 bool, loc *time.Location) (time.Time, bool
 			return serialDate(float64(v), date1904)
 		}
 		return time.Time{}, false
-	}
-	if y, rest, ok := strings.Cut(s, "年"); ok {
-		m, d, ok := strings.Cut(rest, "月")
-		if !ok {
-			return time.Time{}, false
-		}
-		d = strings.TrimSuffix(strings.TrimSuffix(d, "日"), "号")
-		return ymd(strings.TrimSpace(y), strings.TrimSpace(m), strings.TrimSpace(d))
 	}
 	i := strings.IndexAny(s, "-/.")
 	if i < 0 {
