@@ -1,11 +1,55 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
 
+	"grassroots/fixtures"
+)
+
+// cmdFixtures writes a synthetic inbox and registry (package fixtures).
 func cmdFixtures(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "fixtures", "")
+	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--clean] [--all-receipts]")
+	out := fs.String("out", "fixtures/generated", "directory to write registry.csv, inbox/, expected-issues.csv and README.md to")
+	villages := fs.Int("villages", 40, "villages and communities in the registry")
+	months := fs.Int("months", 3, "months of forms")
+	seed := fs.Int("seed", 1, "random seed: the same seed writes the same bytes")
+	start := fs.String("start", "2021-01", "first month, YYYY-MM")
+	clean := fs.Bool("clean", false, "inject no faults: every form valid and in the registry (for benchmarks)")
+	allReceipts := fs.Bool("all-receipts", false, "list every file in inbox/receipts.csv (for inboxes kept in git, which loses file times)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return errNotYet
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if *villages < 1 || *months < 1 {
+		return fmt.Errorf("%w: --villages and --months must be at least 1", errUsage)
+	}
+	if _, err := time.Parse("2006-01", *start); err != nil {
+		return fmt.Errorf("%w: --start %q: want YYYY-MM", errUsage, *start)
+	}
+	cmdline := []string{"grassroots fixtures", "--out", *out, "--villages", fmt.Sprint(*villages),
+		"--months", fmt.Sprint(*months), "--seed", fmt.Sprint(*seed), "--start", *start}
+	if *clean {
+		cmdline = append(cmdline, "--clean")
+	}
+	if *allReceipts {
+		cmdline = append(cmdline, "--all-receipts")
+	}
+	began := time.Now()
+	s, err := fixtures.Generate(*out, fixtures.Options{
+		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
+		Clean: *clean, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
+	})
+	if err != nil {
+		return err
+	}
+	e.log.Info("fixtures written", "dir", *out, "files", s.Files, "forms", s.Forms, "rows", s.Rows,
+		"issues", s.Issues, "bytes", s.Bytes, "elapsed_ms", time.Since(began).Milliseconds())
+	fmt.Fprintf(e.stdout, "%s: %d units, %d files (%d forms, %d rows), %d expected issues, %d bytes\n",
+		*out, s.Units, s.Files, s.Forms, s.Rows, s.Issues, s.Bytes)
+	return ctx.Err()
 }
