@@ -1,0 +1,345 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Number formats. Rates are numbers shown as percentages, never text, so
+// that officials can sort and compute with them.
+const (
+	fmtPct      = "0.0%"
+	fmtChange   = "+0.0%;-0.0%;0.0%" // a rate's change, in percentage points
+	fmtCount    = "#,##0"
+	fmtCountChg = "+#,##0;-#,##0;0"
+	fmtMedian   = "0.0"
+	fmtDateTime = "yyyy-mm-dd hh:mm"
+	fmtDate     = "yyyy-mm-dd"
+)
+
+// styles are one workbook's style ids.
+type styles struct {
+	title, header, pct, change, count, countChange, median, dateTime, date int
+}
+
+func newStyles(f *excelize.File) (styles, error) {
+	var s styles
+	var errs []error
+	add := func(st *excelize.Style) int {
+		id, err := f.NewStyle(st)
+		errs = append(errs, err)
+		return id
+	}
+	custom := func(code string) *excelize.Style { return &excelize.Style{CustomNumFmt: &code} }
+	s.title = add(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 13}})
+	s.header = add(&excelize.Style{
+		Font:      &excelize.Font{Bold: true},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Alignment: &excelize.Alignment{Vertical: "center", WrapText: true},
+	})
+	s.pct = add(custom(fmtPct))
+	s.change = add(custom(fmtChange))
+	s.count = add(custom(fmtCount))
+	s.countChange = add(custom(fmtCountChg))
+	s.median = add(custom(fmtMedian))
+	s.dateTime = add(custom(fmtDateTime))
+	s.date = add(custom(fmtDate))
+	for _, err := range errs {
+		if err != nil {
+			return s, err
+		}
+	}
+	return s, nil
+}
+
+// sheet is one worksheet as rows of values: nil (an empty cell), string
+// (always a text cell, never a formula), or excelize.Cell with a style.
+// Row 1 is the title, row 2 the header (frozen), data from row 3.
+type sheet struct {
+	name       string
+	title      string
+	header     []string
+	rows       [][]any
+	freezeCols int // columns kept visible when scrolling right
+	filterRows int // data rows under the auto-filter; -1 means all rows
+	widths     map[int]float64
+	charts     []placedChart
+}
+
+type placedChart struct {
+	cell  string
+	chart *excelize.Chart
+}
+
+// newBook makes a workbook whose sheets are named names, in order, with
+// fixed document properties.
+func newBook(names []string, period, title string) (*excelize.File, styles, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
+		f.Close()
+		return nil, styles{}, err
+	}
+	for _, n := range names[1:] {
+		if _, err := f.NewSheet(n); err != nil {
+			f.Close()
+			return nil, styles{}, err
+		}
+	}
+	ts := docTime(period)
+	if err := f.SetDocProps(&excelize.DocProperties{
+		Created: ts, Modified: ts, Creator: "grassroots", LastModifiedBy: "grassroots",
+		Title: title, Language: "zh-CN",
+	}); err != nil {
+		f.Close()
+		return nil, styles{}, err
+	}
+	st, err := newStyles(f)
+	if err != nil {
+		f.Close()
+		return nil, styles{}, err
+	}
+	return f, st, nil
+}
+
+// writeSheet streams s into its (empty) worksheet of f. Charts and the
+// auto-filter are set on the worksheet before the stream writer takes it
+// over, which is the order excelize's stream writer keeps them in.
+func writeSheet(f *excelize.File, st styles, s *sheet) error {
+	ncols := len(s.header)
+	for _, r := range s.rows {
+		ncols = max(ncols, len(r))
+	}
+	for _, c := range s.charts {
+		if err := f.AddChart(s.name, c.cell, c.chart); err != nil {
+			return fmt.Errorf("%s: chart: %w", s.name, err)
+		}
+	}
+	if len(s.header) > 0 {
+		n := len(s.rows)
+		if s.filterRows >= 0 {
+			n = s.filterRows
+		}
+		ref := "A2:" + cellName(len(s.header), 2+n)
+		if err := f.AutoFilter(s.name, ref, nil); err != nil {
+			return fmt.Errorf("%s: auto-filter: %w", s.name, err)
+		}
+	}
+	sw, err := f.NewStreamWriter(s.name)
+	if err != nil {
+		return err
+	}
+	for i, w := range columnWidths(s, ncols) {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return err
+		}
+	}
+	pane := "bottomLeft"
+	if s.freezeCols > 0 {
+		pane = "bottomRight"
+	}
+	top := cellName(s.freezeCols+1, 3)
+	if err := sw.SetPanes(&excelize.Panes{
+		Freeze: true, XSplit: s.freezeCols, YSplit: 2, TopLeftCell: top, ActivePane: pane,
+		Selection: []excelize.Selection{{SQRef: top, ActiveCell: top, Pane: pane}},
+	}); err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: s.title}}); err != nil {
+		return err
+	}
+	if len(s.header) > 0 {
+		h := make([]any, len(s.header))
+		for i, t := range s.header {
+			h[i] = excelize.Cell{StyleID: st.header, Value: t}
+		}
+		if err := sw.SetRow("A2", h, excelize.RowOpts{Height: 30}); err != nil {
+			return err
+		}
+	}
+	for i, r := range s.rows {
+		if len(r) == 0 {
+			continue
+		}
+		if err := sw.SetRow(cellName(1, 3+i), r); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
+}
+
+// columnWidths: wide enough for the header and the longest value, counting
+// a CJK character as two widths, within [6, 60].
+func columnWidths(s *sheet, ncols int) []float64 {
+	w := make([]float64, ncols)
+	for i, h := range s.header {
+		w[i] = max(w[i], displayWidth(h)/2+1) // headers wrap onto two lines
+	}
+	for _, r := range s.rows {
+		for i, v := range r {
+			w[i] = max(w[i], valueWidth(v))
+		}
+	}
+	for i := range w {
+		w[i] = min(max(w[i]+2, 6), 60)
+		if x, ok := s.widths[i+1]; ok {
+			w[i] = x
+		}
+	}
+	return w
+}
+
+func valueWidth(v any) float64 {
+	switch v := v.(type) {
+	case nil:
+		return 0
+	case string:
+		return displayWidth(v)
+	case excelize.Cell:
+		switch x := v.Value.(type) {
+		case string:
+			return displayWidth(x)
+		case time.Time:
+			return 16
+		case float64:
+			return float64(len(strconv.FormatFloat(x, 'f', 1, 64)) + 1)
+		case int:
+			return float64(len(strconv.Itoa(x)) + 1)
+		}
+	}
+	return 8
+}
+
+func displayWidth(s string) float64 {
+	var w float64
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			w++
+		case r >= 0x1100 && (r <= 0x115f || (r >= 0x2e80 && r <= 0xa4cf) || (r >= 0xac00 && r <= 0xd7a3) ||
+			(r >= 0xf900 && r <= 0xfaff) || (r >= 0xfe30 && r <= 0xfe4f) || (r >= 0xff00 && r <= 0xff60) ||
+			(r >= 0xffe0 && r <= 0xffe6) || (r >= 0x20000 && r <= 0x3fffd)):
+			w += 2
+		default:
+			w++
+		}
+	}
+	return w
+}
+
+func cellName(col, row int) string {
+	n, _ := excelize.CoordinatesToCellName(col, row)
+	return n
+}
+
+func colName(col int) string {
+	n, _ := excelize.ColumnNumberToName(col)
+	return n
+}
+
+// bookBytes serializes f with its zip entries in name order: excelize writes
+// stream-written sheets in map order, which would make two runs' bytes differ.
+// The entries' compressed data is copied as is.
+func bookBytes(f *excelize.File) ([]byte, error) {
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		return nil, err
+	}
+	files := slices.Clone(zr.File)
+	slices.SortFunc(files, func(a, b *zip.File) int {
+		if d := zipOrder(a.Name) - zipOrder(b.Name); d != 0 {
+			return d
+		}
+		switch {
+		case a.Name < b.Name:
+			return -1
+		case a.Name > b.Name:
+			return 1
+		}
+		return 0
+	})
+	var out bytes.Buffer
+	out.Grow(buf.Len())
+	zw := zip.NewWriter(&out)
+	for _, zf := range files {
+		if zf.Name == "[Content_Types].xml" {
+			if err := copySortedContentTypes(zw, zf); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		r, err := zf.OpenRaw()
+		if err != nil {
+			return nil, err
+		}
+		h := zf.FileHeader
+		w, err := zw.CreateRaw(&h)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(w, r); err != nil {
+			return nil, err
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+var defaultContentType = regexp.MustCompile(`<Default [^>]*>(?:</Default>)?`)
+
+// copySortedContentTypes copies [Content_Types].xml with its Default
+// elements sorted: excelize adds the image types of a workbook with charts
+// in map order.
+func copySortedContentTypes(zw *zip.Writer, zf *zip.File) error {
+	r, err := zf.Open()
+	if err != nil {
+		return err
+	}
+	data, err := io.ReadAll(r)
+	r.Close()
+	if err != nil {
+		return err
+	}
+	locs := defaultContentType.FindAllIndex(data, -1)
+	if len(locs) > 1 {
+		from, to := locs[0][0], locs[len(locs)-1][1]
+		var parts [][]byte
+		n := 0
+		for _, l := range locs {
+			parts = append(parts, data[l[0]:l[1]])
+			n += l[1] - l[0]
+		}
+		if n == to-from { // contiguous: safe to reorder
+			slices.SortFunc(parts, bytes.Compare)
+			data = slices.Concat(data[:from], bytes.Join(parts, nil), data[to:])
+		}
+	}
+	w, err := zw.CreateHeader(&zip.FileHeader{Name: zf.Name, Method: zip.Deflate})
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(data)
+	return err
+}
+
+// zipOrder puts [Content_Types].xml first, as Office itself does.
+func zipOrder(name string) int {
+	if name == "[Content_Types].xml" {
+		return 0
+	}
+	return 1
+}

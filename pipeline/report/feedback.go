@@ -1,0 +1,372 @@
+package report
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// feedbackSheet is the one sheet of a feedback workbook.
+const feedbackSheet = "问题清单"
+
+// Issue is one row of a feedback workbook, as the issues view has it.
+type Issue struct {
+	Sheet, Cell, Code, Severity, Value, Message string
+}
+
+// Submission is one form (path and content) with its issues, for a
+// feedback workbook.
+type Submission struct {
+	Path, SHA256 string
+	Unit, Period string // "" when the cover could not be read
+	Status       string // accepted | superseded | rejected
+	ReceivedAt   sql.NullTime
+	Issues       []Issue
+}
+
+// FeedbackName is the feedback workbook's file name for s:
+// <unit code>-<YYYY-MM>-<first 8 hex of sha256>.xlsx, or
+// <file name without its extension>-unknown.xlsx when the code or period
+// could not be read.
+func FeedbackName(s *Submission) string {
+	if s.Unit == "" || !periodPattern.MatchString(s.Period) || safeName(s.Unit) != s.Unit {
+		base := path.Base(s.Path)
+		base = strings.TrimSuffix(base, path.Ext(base))
+		return fileSafe(base) + "-unknown.xlsx"
+	}
+	return s.Unit + "-" + s.Period + "-" + safeName(first(s.SHA256, 8)) + ".xlsx"
+}
+
+func first(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// fileSafe keeps a clerk's file name (Chinese included) usable as a file
+// name everywhere: path separators, control and Windows-reserved characters
+// become '_'.
+func fileSafe(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || strings.ContainsRune(`/\:*?"<>|`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	if s == "" || s == "." || s == ".." {
+		return "_"
+	}
+	return s
+}
+
+var statusLabel = map[string]string{"accepted": "已接收", "superseded": "已被替代", "rejected": "已退回"}
+
+var severityLabel = map[string]string{"file": "整份退回", "row": "该行退回", "warning": "警告"}
+
+func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
+	var out []*Submission
+	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
+		var s Submission
+		var is Issue
+		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt,
+			&is.Sheet, &is.Cell, &is.Code, &is.Severity, &is.Value, &is.Message); err != nil {
+			return err
+		}
+		if n := len(out); n > 0 && out[n-1].Path == s.Path && out[n-1].SHA256 == s.SHA256 {
+			out[n-1].Issues = append(out[n-1].Issues, is)
+			return nil
+		}
+		s.Issues = []Issue{is}
+		out = append(out, &s)
+		return nil
+	})
+	return out, err
+}
+
+// writeFeedback writes a feedback workbook (and, from the inbox, an
+// annotated copy) for every form with an issue. Two paths of the same
+// content share one name: the accepted one, else the latest received, is
+// written. Two unreadable covers whose file names clash get the content's
+// first 8 hex digits added to the later one's name.
+func writeFeedback(ctx context.Context, db *sql.DB, o Options, res *Result) error {
+	subs, err := loadSubmissions(ctx, db)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	rank := map[string]int{"accepted": 0, "superseded": 1, "rejected": 2}
+	slices.SortStableFunc(subs, func(a, b *Submission) int {
+		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]),
+			-a.ReceivedAt.Time.Compare(b.ReceivedAt.Time),
+			strings.Compare(a.Path, b.Path), strings.Compare(a.SHA256, b.SHA256))
+	})
+	type named struct {
+		name string
+		sub  *Submission
+	}
+	var todo []named
+	taken := map[string]*Submission{}
+	for _, s := range subs {
+		name := FeedbackName(s)
+		if t, ok := taken[name]; ok {
+			if t.SHA256 == s.SHA256 {
+				continue // the same content under another path
+			}
+			name = strings.TrimSuffix(name, ".xlsx") + "-" + safeName(first(s.SHA256, 8)) + ".xlsx"
+			if _, ok := taken[name]; ok {
+				o.Log.Warn("feedback name taken twice, skipped", "file", s.Path, "name", name)
+				continue
+			}
+		}
+		taken[name] = s
+		todo = append(todo, named{name, s})
+	}
+	slices.SortFunc(todo, func(a, b named) int { return strings.Compare(a.name, b.name) })
+
+	dir := filepath.Join(o.OutDir, "feedback")
+	annotatedDir := filepath.Join(dir, "annotated")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if o.InboxDir != "" {
+		if err := os.MkdirAll(annotatedDir, 0o755); err != nil {
+			return err
+		}
+	}
+	annotated := make([]bool, len(todo))
+	err = parallel(ctx, o.Workers, len(todo), func(i int) error {
+		t := todo[i]
+		data, err := FeedbackBook(t.sub)
+		if err != nil {
+			return fmt.Errorf("feedback for %s: %w", t.sub.Path, err)
+		}
+		if err := writeAtomic(filepath.Join(dir, t.name), data); err != nil {
+			return err
+		}
+		if o.InboxDir != "" {
+			annotated[i], err = annotate(o, t.sub, filepath.Join(annotatedDir, t.name))
+		}
+		return err
+	})
+	for i, t := range todo {
+		if err == nil || fileExists(filepath.Join(dir, t.name)) {
+			res.Feedback = append(res.Feedback, filepath.Join(dir, t.name))
+		}
+		if annotated[i] {
+			res.Annotated = append(res.Annotated, filepath.Join(annotatedDir, t.name))
+		}
+	}
+	return err
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+// SortIssues orders issues by sheet, then cell in sheet order (column
+// letters, then row number: F9 before F10), keeping the reader's order
+// among equals. Issues without a cell come first in their sheet.
+func SortIssues(issues []Issue) {
+	slices.SortStableFunc(issues, func(a, b Issue) int {
+		return cmp.Or(strings.Compare(a.Sheet, b.Sheet), compareCells(a.Cell, b.Cell))
+	})
+}
+
+func compareCells(a, b string) int {
+	ca, ra, errA := excelize.CellNameToCoordinates(a)
+	cb, rb, errB := excelize.CellNameToCoordinates(b)
+	switch {
+	case errA != nil && errB != nil:
+		return strings.Compare(a, b)
+	case errA != nil: // "" and unreadable references first
+		return -1
+	case errB != nil:
+		return 1
+	}
+	return cmp.Or(cmp.Compare(ca, cb), cmp.Compare(ra, rb))
+}
+
+// FeedbackBook is the feedback workbook of s: its status and path in the
+// first row, then one row per issue (sheet, cell, value found, code, message,
+// severity), sorted by SortIssues. Phone numbers in values and messages are
+// masked (MaskPhones).
+func FeedbackBook(s *Submission) ([]byte, error) {
+	period := s.Period
+	if !periodPattern.MatchString(period) {
+		period = ""
+	}
+	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	issues := slices.Clone(s.Issues)
+	SortIssues(issues)
+	counts := map[string]int{}
+	for _, is := range issues {
+		counts[is.Severity]++
+	}
+	status := statusLabel[s.Status]
+	if status == "" {
+		status = s.Status
+	}
+	sh := &sheet{name: feedbackSheet, filterRows: -1,
+		title: fmt.Sprintf("状态：%s　文件：%s　（共%d条：整份退回%d条，该行退回%d条，警告%d条）",
+			status, s.Path, len(issues), counts["file"], counts["row"], counts["warning"]),
+		header: []string{"工作表", "单元格", "填写的值", "问题代码", "说明", "严重程度"},
+		widths: map[int]float64{},
+	}
+	sh.rows = make([][]any, len(issues))
+	for i, is := range issues {
+		sev := severityLabel[is.Severity]
+		if sev == "" {
+			sev = is.Severity
+		}
+		sh.rows[i] = []any{is.Sheet, is.Cell, MaskPhones(is.Value), is.Code, MaskPhones(is.Message), sev}
+	}
+	// The title row overflows to the right; the first column stays narrow.
+	sh.widths[1] = min(max(displayWidthOf(sh.rows, 0), displayWidth("工作表"))+2, 30)
+	if err := writeSheet(f, st, sh); err != nil {
+		return nil, err
+	}
+	return bookBytes(f)
+}
+
+func displayWidthOf(rows [][]any, col int) float64 {
+	var w float64
+	for _, r := range rows {
+		if col < len(r) {
+			w = max(w, valueWidth(r[col]))
+		}
+	}
+	return w
+}
+
+// annotate writes a copy of the clerk's own workbook with each offending
+// cell filled red and commented with the messages, unmasked: it is the
+// clerk's own data going back to the clerk. A missing, changed or unreadable
+// original is logged and skipped.
+func annotate(o Options, s *Submission, dst string) (bool, error) {
+	rel := filepath.FromSlash(s.Path)
+	if !filepath.IsLocal(rel) {
+		o.Log.Warn("annotated copy skipped: path outside the inbox", "file", s.Path)
+		return false, nil
+	}
+	data, err := os.ReadFile(filepath.Join(o.InboxDir, rel))
+	if err != nil {
+		o.Log.Info("annotated copy skipped: original not readable", "file", s.Path, "err", err)
+		return false, nil
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != strings.ToLower(s.SHA256) {
+		o.Log.Info("annotated copy skipped: original changed since it was loaded", "file", s.Path)
+		return false, nil
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		o.Log.Info("annotated copy skipped: original not a readable workbook", "file", s.Path, "err", err)
+		return false, nil
+	}
+	defer f.Close()
+	out, err := annotateBook(f, s.Issues)
+	if err != nil {
+		o.Log.Info("annotated copy skipped", "file", s.Path, "err", err)
+		return false, nil
+	}
+	return true, writeAtomic(dst, out)
+}
+
+const commentAuthor = "报表校验"
+
+func annotateBook(f *excelize.File, issues []Issue) ([]byte, error) {
+	type key struct{ sheet, cell string }
+	notes := map[key][]string{}
+	var order []key
+	for _, is := range issues {
+		if is.Sheet == "" || is.Cell == "" {
+			continue
+		}
+		if idx, err := f.GetSheetIndex(is.Sheet); err != nil || idx < 0 {
+			continue
+		}
+		if _, _, err := excelize.CellNameToCoordinates(is.Cell); err != nil {
+			continue
+		}
+		k := key{is.Sheet, is.Cell}
+		if _, ok := notes[k]; !ok {
+			order = append(order, k)
+		}
+		notes[k] = append(notes[k], severityLabel[is.Severity]+"（"+is.Code+"）："+is.Message)
+	}
+	red := map[int]int{} // original style → the same filled red
+	existing := map[key]string{}
+	for _, sh := range f.GetSheetList() {
+		cs, err := f.GetComments(sh)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			text := c.Text
+			for _, r := range c.Paragraph {
+				text += r.Text
+			}
+			if c.Author != "" {
+				text = c.Author + "：" + text
+			}
+			existing[key{sh, c.Cell}] = text
+		}
+	}
+	for _, k := range order {
+		orig, err := f.GetCellStyle(k.sheet, k.cell)
+		if err != nil {
+			return nil, err
+		}
+		id, ok := red[orig]
+		if !ok {
+			style, err := f.GetStyle(orig)
+			if err != nil {
+				return nil, err
+			}
+			style.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
+			if id, err = f.NewStyle(style); err != nil {
+				return nil, err
+			}
+			red[orig] = id
+		}
+		if err := f.SetCellStyle(k.sheet, k.cell, k.cell, id); err != nil {
+			return nil, err
+		}
+		// A comment the clerk had on the cell is kept above ours.
+		var runs []excelize.RichTextRun
+		if old, ok := existing[k]; ok {
+			if err := f.DeleteComment(k.sheet, k.cell); err != nil {
+				return nil, err
+			}
+			runs = append(runs, excelize.RichTextRun{Text: old + "\n"})
+		}
+		text := strings.Join(notes[k], "\n")
+		runs = append(runs, excelize.RichTextRun{Text: commentAuthor + "：\n", Font: &excelize.Font{Bold: true}},
+			excelize.RichTextRun{Text: text})
+		lines := len(runs) + strings.Count(text, "\n")
+		if err := f.AddComment(k.sheet, excelize.Comment{Cell: k.cell, Author: commentAuthor,
+			Paragraph: runs, Width: 320, Height: uint(30 + 20*lines)}); err != nil {
+			return nil, err
+		}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}

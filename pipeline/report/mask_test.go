@@ -1,0 +1,75 @@
+package report
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestMaskPhones(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"empty", "", ""},
+		{"no digits", "联系电话不对", "联系电话不对"},
+		{"mobile", "13812345678", "138****5678"},
+		{"mobile in text", "请改为13812345678这样的号码", "请改为138****5678这样的号码"},
+		{"mobile in quotes", "联系电话“13812345678x”不对", "联系电话“138****5678x”不对"},
+		{"mobile grouped by dashes", "138-1234-5678", "138****5678"},
+		{"mobile grouped by spaces", "138 1234 5678", "138****5678"},
+		{"mobile with +86", "+8613812345678", "+86138****5678"},
+		{"mobile with +86 and space", "+86 13812345678", "+86 138****5678"},
+		{"mobile with 86", "8613812345678", "86138****5678"},
+		{"full-width digits", "１３８１２３４５６７８", "１３８****５６７８"},
+		{"landline with dash", "0771-5551234", "077****1234"},
+		{"landline without dash", "07715551234", "077****1234"},
+		{"landline 3-digit area, 8 digits", "010-12345678", "010****5678"},
+		{"landline 12 digits", "075512345678", "075*****5678"},
+		{"two numbers", "13812345678，0771-5551234", "138****5678，077****1234"},
+		{"two numbers by a space", "0771 5551234 13812345678", "077****1234 138****5678"},
+		{"ten digits starting with 1 is not a mobile", "1381234567", "1381234567"},
+		{"twelve digits starting with 1 is not a mobile", "138123456789", "138123456789"},
+		{"registry code", "450109100201", "450109100201"},
+		{"ID number", "450109199001011234", "450109199001011234"},
+		{"date", "2021-03-05", "2021-03-05"},
+		{"request id", "LX001", "LX001"},
+		{"already masked", "138****5678", "138****5678"},
+		{"invalid UTF-8 around", "\xff13812345678\xfe", "\xff138****5678\xfe"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MaskPhones(tt.in); got != tt.want {
+				t.Errorf("MaskPhones(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzMaskPhones: masking never panics, keeps valid text valid, never
+// lengthens the text, is idempotent, and leaves no mobile number of the
+// input visible.
+func FuzzMaskPhones(f *testing.F) {
+	for _, s := range []string{"13812345678", "0771-5551234", "+86 138 1234 5678", "450109100201", "１３８１２３４５６７８", "a1b2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := MaskPhones(s)
+		if utf8.ValidString(s) && !utf8.ValidString(got) {
+			t.Fatalf("MaskPhones(%q) = %q: invalid UTF-8", s, got)
+		}
+		if len(got) > len(s) {
+			t.Fatalf("MaskPhones(%q) = %q: longer", s, got)
+		}
+		if again := MaskPhones(got); again != got {
+			t.Fatalf("MaskPhones not idempotent on %q: %q then %q", s, got, again)
+		}
+		if !strings.ContainsAny(s, "0123456789０１２３４５６７８９") && got != s {
+			t.Fatalf("MaskPhones(%q) = %q: changed a text without digits", s, got)
+		}
+		for _, loc := range phonePattern.FindAllStringIndex(got, -1) {
+			if !digitBefore(got, loc[0]) && !digitAfter(got, loc[1]) {
+				t.Fatalf("MaskPhones(%q) = %q: %q still visible", s, got, got[loc[0]:loc[1]])
+			}
+		}
+	})
+}

@@ -1,0 +1,207 @@
+// Package report writes the Excel workbooks of spec/outputs.md from a
+// warehouse after a run: the summary for officials (summary-YYYY-MM.xlsx),
+// one workbook per township (townships/<code>-YYYY-MM.xlsx) and a feedback
+// workbook for every form with a rejection or a warning (feedback/…), with an
+// annotated copy of the clerk's own workbook when the original is at hand.
+//
+// It reads the warehouse only through queries/report_*.sql, over the public
+// views; residents' names and phones (request_rows) are never read. The entry
+// point is Write. Every file is written to a temporary name in its folder and
+// renamed into place, so a crash never leaves a half-written workbook, and the
+// same warehouse and Options.Now give byte-identical files.
+package report
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"time"
+
+	"grassroots/queries"
+)
+
+// Default thresholds of the 预警清单 rules (spec/outputs.md).
+const (
+	DefaultResolutionMin   = 0.80
+	DefaultSatisfactionMin = 0.90
+	DefaultCoverageMin     = 1.0
+)
+
+// Thresholds are the 预警清单 rules' limits: a unit whose rate is below one
+// is listed. A zero field means its default (0.80, 0.90 and 1.0).
+type Thresholds struct {
+	ResolutionMin   float64 // resolution_rate
+	SatisfactionMin float64 // satisfaction_rate
+	CoverageMin     float64 // every coverage_* rate
+}
+
+func (t Thresholds) withDefaults() Thresholds {
+	if t.ResolutionMin == 0 {
+		t.ResolutionMin = DefaultResolutionMin
+	}
+	if t.SatisfactionMin == 0 {
+		t.SatisfactionMin = DefaultSatisfactionMin
+	}
+	if t.CoverageMin == 0 {
+		t.CoverageMin = DefaultCoverageMin
+	}
+	return t
+}
+
+// Options say where and for which month the workbooks are written.
+type Options struct {
+	// OutDir receives summary-YYYY-MM.xlsx, townships/ and feedback/.
+	OutDir string
+	// Period is the summary's month, YYYY-MM. "" means the newest month that
+	// has an accepted form and is not after Now's month (Asia/Shanghai).
+	Period string
+	// Now is the batch's run time, shown in the title rows. It is the only
+	// input besides the warehouse, and the only thing that may differ between
+	// two runs' workbooks. The zero value means time.Now().
+	Now time.Time
+	// InboxDir is where the forms' paths are relative to; the annotated copies
+	// of the clerks' workbooks are made from there. "" writes no copies.
+	InboxDir string
+	// Thresholds of the 预警清单 rules; the zero value means the defaults.
+	Thresholds Thresholds
+	// Workers is how many workbooks are built at once; 0 means one per CPU.
+	Workers int
+	// Log receives progress and skipped copies; nil discards.
+	Log *slog.Logger
+}
+
+// Result lists the files written, as paths under OutDir.
+type Result struct {
+	Period    string   // the summary's month, "" when there was none to summarize
+	Summary   string   // summary-YYYY-MM.xlsx, "" when Period is ""
+	Townships []string // townships/<code>-YYYY-MM.xlsx, by code
+	Feedback  []string // feedback/*.xlsx, by name
+	Annotated []string // feedback/annotated/*.xlsx, by name
+}
+
+// shanghai is Asia/Shanghai, which has had no daylight saving time since 1991;
+// a fixed zone needs no tzdata on the machine.
+var shanghai = time.FixedZone("CST", 8*3600)
+
+var periodPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+// ErrNoPeriod: Options.Period is not a month.
+var ErrNoPeriod = errors.New("not a month (want YYYY-MM)")
+
+// Write writes every workbook from db (a warehouse after a run). A form whose
+// original cannot be annotated is logged and skipped; any other failure stops
+// the writing and is returned, with the files written so far in Result.
+func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	o.Thresholds = o.Thresholds.withDefaults()
+	var res Result
+	if o.Period != "" && !periodPattern.MatchString(o.Period) {
+		return res, fmt.Errorf("report period %q: %w", o.Period, ErrNoPeriod)
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return res, err
+	}
+	period := o.Period
+	if period == "" {
+		var err error
+		if period, err = DefaultPeriod(ctx, db, o.Now); err != nil {
+			return res, err
+		}
+	}
+	if period == "" {
+		o.Log.Info("no accepted form: no summary written")
+	} else {
+		res.Period = period
+		start := time.Now()
+		if err := writeSummaries(ctx, db, o, period, &res); err != nil {
+			return res, err
+		}
+		o.Log.Info("summary written", "period", period, "townships", len(res.Townships),
+			"elapsed_ms", time.Since(start).Milliseconds())
+	}
+	start := time.Now()
+	if err := writeFeedback(ctx, db, o, &res); err != nil {
+		return res, err
+	}
+	o.Log.Info("feedback written", "files", len(res.Feedback), "annotated", len(res.Annotated),
+		"elapsed_ms", time.Since(start).Milliseconds())
+	return res, nil
+}
+
+// DefaultPeriod is the newest month that has an accepted form and is not
+// after now's month in Asia/Shanghai; "" when there is none.
+func DefaultPeriod(ctx context.Context, db *sql.DB, now time.Time) (string, error) {
+	var p sql.NullString
+	err := db.QueryRowContext(ctx, queries.SQL("report_default_period"), now.In(shanghai).Format("2006-01")).Scan(&p)
+	if err != nil {
+		return "", fmt.Errorf("queries/report_default_period.sql: %w", err)
+	}
+	return p.String, nil
+}
+
+// monthsBack returns the n months ending at period, oldest first.
+func monthsBack(period string, n int) []string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return nil
+	}
+	out := make([]string, n)
+	for i := range n {
+		out[n-1-i] = t.AddDate(0, -i, 0).Format("2006-01")
+	}
+	return out
+}
+
+// docTime is the workbooks' created/modified property: the first day of the
+// month after the period, so that it says when the data could be complete and
+// does not change from one run to the next.
+func docTime(period string) string {
+	t, err := time.Parse("2006-01", period)
+	if err != nil {
+		return "2000-01-01T00:00:00Z"
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01-02T15:04:05Z")
+}
+
+// writeAtomic writes data to path through a temporary file in the same
+// folder, synced and then renamed, so that path is either the old file or the
+// whole new one.
+func writeAtomic(path string, data []byte) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

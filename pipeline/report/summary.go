@@ -1,0 +1,524 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// The summary's sheets, in order (spec/outputs.md).
+const (
+	sheetOverview  = "总览"
+	sheetTownships = "乡镇汇总"
+	sheetVillages  = "村社区明细"
+	sheetAlerts    = "预警清单"
+	sheetReporting = "报送情况"
+	sheetTrend     = "趋势"
+)
+
+var summarySheets = []string{sheetOverview, sheetTownships, sheetVillages, sheetAlerts, sheetReporting, sheetTrend}
+
+// trendChartMetrics are the rates drawn on 趋势's line chart; the table
+// beside it has every metric.
+var trendChartMetrics = []string{"reporting_rate", "timely_rate", "coverage_all", "resolution_rate", "satisfaction_rate"}
+
+// scope is what one workbook covers: the whole registry, or one township.
+type scope struct {
+	head       *unitInfo   // whose figures 总览 and 趋势 show
+	chartBy    string      // the header of the chart's categories
+	chartUnits []*unitInfo // the bars of 总览's chart
+	townships  []*unitInfo
+	villages   []*unitInfo
+}
+
+// writeSummaries writes summary-YYYY-MM.xlsx and every township's workbook.
+func writeSummaries(ctx context.Context, db *sql.DB, o Options, period string, res *Result) error {
+	d, err := loadSummaryData(ctx, db, period)
+	if err != nil {
+		return err
+	}
+	top := d.topUnit()
+	if top == nil {
+		o.Log.Warn("registry is empty: no summary written", "period", period)
+		return nil
+	}
+	jobs := []job{{
+		path: filepath.Join(o.OutDir, "summary-"+period+".xlsx"),
+		scope: scope{head: top, chartBy: "区（县）", chartUnits: d.unitsAt("district"),
+			townships: d.unitsAt("township"), villages: d.villagesUnder("")},
+	}}
+	townships := d.unitsAt("township")
+	if len(townships) > 0 {
+		if err := os.MkdirAll(filepath.Join(o.OutDir, "townships"), 0o755); err != nil {
+			return err
+		}
+	}
+	for _, t := range townships {
+		vs := d.villagesUnder(t.code)
+		jobs = append(jobs, job{
+			path:  filepath.Join(o.OutDir, "townships", safeName(t.code)+"-"+period+".xlsx"),
+			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs},
+		})
+	}
+	err = parallel(ctx, o.Workers, len(jobs), func(i int) error {
+		data, err := summaryBook(d, jobs[i].scope, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", jobs[i].path, err)
+		}
+		return writeAtomic(jobs[i].path, data)
+	})
+	if err != nil {
+		return err
+	}
+	res.Summary = jobs[0].path
+	for _, j := range jobs[1:] {
+		res.Townships = append(res.Townships, j.path)
+	}
+	return nil
+}
+
+type job struct {
+	path  string
+	scope scope
+}
+
+// parallel runs fn(0..n-1) on up to workers goroutines and returns the first
+// error; after an error or a cancelled ctx no new call starts.
+func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i := range next {
+				if err := fn(i); err != nil {
+					cancel(err)
+				}
+			}
+		})
+	}
+	for i := range n {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// summaryBook is the bytes of the summary's (or a township's) workbook.
+func summaryBook(d *summaryData, sc scope, o Options) ([]byte, error) {
+	f, st, err := newBook(summarySheets, d.period, sc.head.name+" "+periodCN(d.period)+" 党建引领基层治理月报汇总")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := &builder{d: d, sc: sc, st: st, o: o, now: o.Now.In(shanghai).Format("2006-01-02 15:04")}
+	for _, s := range []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()} {
+		if err := writeSheet(f, st, s); err != nil {
+			return nil, err
+		}
+	}
+	return bookBytes(f)
+}
+
+type builder struct {
+	d   *summaryData
+	sc  scope
+	st  styles
+	o   Options
+	now string
+}
+
+func periodCN(p string) string {
+	t, err := time.Parse("2006-01", p)
+	if err != nil {
+		return p
+	}
+	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
+}
+
+func (b *builder) title(what string) string {
+	return fmt.Sprintf("%s　%s　%s（批处理运行时间：%s 北京时间）", b.sc.head.name, periodCN(b.d.period), what, b.now)
+}
+
+// num is a figure's value as a styled number cell, nil when NULL.
+func (b *builder) num(m metric, v sql.NullFloat64) any {
+	if !v.Valid {
+		return nil
+	}
+	return excelize.Cell{StyleID: b.valueStyle(m), Value: v.Float64}
+}
+
+func (b *builder) valueStyle(m metric) int {
+	switch m.kind {
+	case "ratio":
+		return b.st.pct
+	case "median":
+		return b.st.median
+	}
+	return b.st.count
+}
+
+func (b *builder) pct(v float64) any { return excelize.Cell{StyleID: b.st.pct, Value: v} }
+
+func (b *builder) count(v float64) any { return excelize.Cell{StyleID: b.st.count, Value: v} }
+
+func (b *builder) metricTitles() []string {
+	out := make([]string, len(b.d.metrics))
+	for i, m := range b.d.metrics {
+		out[i] = m.title
+	}
+	return out
+}
+
+// metricCells are a unit's figures as cells, in catalog order.
+func (b *builder) metricCells(unit string) []any {
+	out := make([]any, len(b.d.metrics))
+	fs := b.d.cur[unit]
+	for i, m := range b.d.metrics {
+		if fs != nil {
+			out[i] = b.num(m, fs[i].val)
+		}
+	}
+	return out
+}
+
+func levelCN(level string) string {
+	switch level {
+	case "village":
+		return "村"
+	case "community":
+		return "社区"
+	}
+	return level
+}
+
+// overview is 总览: the head unit's every metric this month and last, the
+// change, and a bar chart of two rates by district (or village) whose data
+// are values in cells below the table.
+func (b *builder) overview() *sheet {
+	d := b.d
+	s := &sheet{name: sheetOverview, title: b.title("总览"), filterRows: len(d.metrics),
+		header: []string{"指标", "本月（" + d.period + "）", "上月（" + d.prev + "）", "变化", "本月分子", "本月分母"},
+		widths: map[int]float64{2: 14, 3: 14}}
+	head := b.sc.head.code
+	var prev []figure
+	if m := d.trend[d.prev]; m != nil {
+		prev = m[head]
+	}
+	for i, m := range d.metrics {
+		cur := d.value(head, m.name)
+		var last figure
+		if prev != nil {
+			last = prev[i]
+		}
+		row := []any{m.title, b.num(m, cur.val), b.num(m, last.val), nil, nil, nil}
+		if cur.val.Valid && last.val.Valid {
+			style := b.st.countChange
+			switch m.kind {
+			case "ratio":
+				style = b.st.change
+			case "median":
+				style = b.st.median
+			}
+			row[3] = excelize.Cell{StyleID: style, Value: cur.val.Float64 - last.val.Float64}
+		}
+		if m.kind == "ratio" {
+			row[4], row[5] = b.count(cur.num.Float64), b.count(cur.den.Float64)
+		}
+		s.rows = append(s.rows, row)
+	}
+	if len(b.sc.chartUnits) == 0 {
+		return s
+	}
+	// The chart's data: a small table two rows under the metrics.
+	s.rows = append(s.rows, nil)
+	hdr := 3 + len(s.rows)
+	s.rows = append(s.rows, []any{
+		excelize.Cell{StyleID: b.st.header, Value: b.sc.chartBy},
+		excelize.Cell{StyleID: b.st.header, Value: "办结率"},
+		excelize.Cell{StyleID: b.st.header, Value: "满意率"},
+	})
+	for _, u := range b.sc.chartUnits {
+		row := []any{u.name, nil, nil}
+		if v := d.value(u.code, "resolution_rate").val; v.Valid {
+			row[1] = b.pct(v.Float64)
+		}
+		if v := d.value(u.code, "satisfaction_rate").val; v.Valid {
+			row[2] = b.pct(v.Float64)
+		}
+		s.rows = append(s.rows, row)
+	}
+	first, last := hdr+1, hdr+len(b.sc.chartUnits)
+	ref := func(col string, from, to int) string {
+		return fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetOverview, col, from, col, to)
+	}
+	series := func(col string) excelize.ChartSeries {
+		return excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$%d", sheetOverview, col, hdr),
+			Categories: ref("A", first, last),
+			Values:     ref(col, first, last),
+		}
+	}
+	s.charts = []placedChart{{cell: "H2", chart: &excelize.Chart{
+		Type:       excelize.Col,
+		Series:     []excelize.ChartSeries{series("B"), series("C")},
+		VaryColors: new(bool),
+		Title:      excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: "各" + b.sc.chartBy + "办结率与满意率（" + d.period + "）"}}},
+		Legend:     excelize.ChartLegend{Position: "bottom"},
+		YAxis:      excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+		Format:     excelize.GraphicOptions{ScaleX: 1.4, ScaleY: 1.2},
+	}}}
+	return s
+}
+
+// townshipTable is 乡镇汇总: one row per township, ranked by resolution_rate
+// (highest first, no value last, ties by code; equal rates share a rank).
+func (b *builder) townshipTable() *sheet {
+	d := b.d
+	s := &sheet{name: sheetTownships, title: b.title("乡镇汇总（按办结率排名）"), freezeCols: 4, filterRows: -1,
+		header: append([]string{"排名", "区（县）", "乡镇代码", "乡镇（街道）"}, b.metricTitles()...)}
+	ts := slices.Clone(b.sc.townships)
+	rate := func(u *unitInfo) sql.NullFloat64 { return d.value(u.code, "resolution_rate").val }
+	slices.SortFunc(ts, func(x, y *unitInfo) int {
+		rx, ry := rate(x), rate(y)
+		switch {
+		case rx.Valid && !ry.Valid:
+			return -1
+		case !rx.Valid && ry.Valid:
+			return 1
+		case rx.Valid && rx.Float64 != ry.Float64:
+			return cmp.Compare(ry.Float64, rx.Float64)
+		}
+		return strings.Compare(x.code, y.code)
+	})
+	rank := 0
+	for i, t := range ts {
+		var r any
+		if v := rate(t); v.Valid {
+			if i == 0 || !rate(ts[i-1]).Valid || rate(ts[i-1]).Float64 != v.Float64 {
+				rank = i + 1
+			}
+			r = rank
+		}
+		s.rows = append(s.rows, append([]any{r, t.districtName, t.code, t.name}, b.metricCells(t.code)...))
+	}
+	return s
+}
+
+func statusCN(st reportStatus, ok bool) string {
+	if !ok {
+		return "未报送"
+	}
+	switch st.status {
+	case "accepted":
+		return "已接收"
+	case "rejected":
+		return "已退回"
+	}
+	return "未报送"
+}
+
+// villageTable is 村社区明细: every village and community with its place
+// and every metric.
+func (b *builder) villageTable() *sheet {
+	s := &sheet{name: sheetVillages, title: b.title("村（社区）明细"), freezeCols: 4, filterRows: -1,
+		header: append([]string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "报送状态"}, b.metricTitles()...)}
+	s.rows = make([][]any, 0, len(b.sc.villages))
+	for _, u := range b.sc.villages {
+		st, ok := b.d.status[u.code]
+		s.rows = append(s.rows, append([]any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level), statusCN(st, ok)},
+			b.metricCells(u.code)...))
+	}
+	return s
+}
+
+// alert is one (unit, rule) of 预警清单.
+type alert struct {
+	rule      string
+	value     any // the rate found, a cell; nil for a missing or rejected form
+	threshold any
+	note      string
+}
+
+// alertsFor lists the rules u breaks, in a fixed order: no form, a rejected
+// form, each coverage rate below its threshold, resolution_rate,
+// satisfaction_rate. A rate with no value breaks no rule.
+func (b *builder) alertsFor(u *unitInfo) []alert {
+	d, th := b.d, b.o.Thresholds
+	var out []alert
+	st, ok := d.status[u.code]
+	switch {
+	case !ok || st.status == "missing":
+		out = append(out, alert{rule: "未报送", note: "未收到" + periodCN(d.period) + "报表"})
+	case st.status == "rejected":
+		out = append(out, alert{rule: "报表被退回", note: MaskPhones(st.reason.String)})
+	}
+	below := func(name string, min float64) {
+		i, ok := d.pos[name]
+		if !ok {
+			return
+		}
+		f := d.value(u.code, name)
+		// A tolerance for rates computed in floating point: 9/10 is not
+		// below 0.9.
+		if f.val.Valid && f.val.Float64 < min-1e-9 {
+			out = append(out, alert{
+				rule:      d.metrics[i].title + "低于" + pctText(min),
+				value:     b.pct(f.val.Float64),
+				threshold: b.pct(min),
+				note:      strconv.FormatFloat(f.num.Float64, 'f', -1, 64) + "/" + strconv.FormatFloat(f.den.Float64, 'f', -1, 64),
+			})
+		}
+	}
+	for _, m := range d.metrics {
+		if strings.HasPrefix(m.name, "coverage_") && m.kind == "ratio" {
+			below(m.name, th.CoverageMin)
+		}
+	}
+	below("resolution_rate", th.ResolutionMin)
+	below("satisfaction_rate", th.SatisfactionMin)
+	return out
+}
+
+func pctText(v float64) string {
+	return strconv.FormatFloat(v*100, 'f', -1, 64) + "%"
+}
+
+// alerts is 预警清单: one row per (unit, rule broken), so that officials can
+// filter by rule; the units are the villages and communities.
+func (b *builder) alerts() *sheet {
+	s := &sheet{name: sheetAlerts, title: b.title("预警清单"), freezeCols: 4, filterRows: -1,
+		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "预警规则", "实际值", "阈值", "说明"}}
+	for _, u := range b.sc.villages {
+		for _, a := range b.alertsFor(u) {
+			s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, a.rule, a.value, a.threshold, a.note})
+		}
+	}
+	return s
+}
+
+// localTime is t as a cell of Asia/Shanghai wall-clock time (Excel has no
+// time zones).
+func (b *builder) localTime(t sql.NullTime) any {
+	if !t.Valid {
+		return nil
+	}
+	l := t.Time.In(shanghai)
+	return excelize.Cell{StyleID: b.st.dateTime,
+		Value: time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)}
+}
+
+// lastDay is a deadline (the first instant after it) as the date of its
+// last day, which is how clerks are told it: 截止 2021-04-05, not
+// 2021-04-06 00:00.
+func (b *builder) lastDay(t sql.NullTime) any {
+	if !t.Valid {
+		return nil
+	}
+	l := t.Time.In(shanghai).Add(-time.Nanosecond)
+	return excelize.Cell{StyleID: b.st.date, Value: time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)}
+}
+
+// reporting is 报送情况: every expected unit, whether it reported, on time,
+// accepted or rejected and why, and the clerk to call.
+func (b *builder) reporting() *sheet {
+	s := &sheet{name: sheetReporting, title: b.title("报送情况"), freezeCols: 4, filterRows: -1,
+		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "是否报送", "报送状态", "是否按时",
+			"收到时间", "截止日期", "文件数", "退回原因", "填报人", "联系电话", "文件"}}
+	for _, u := range b.sc.villages {
+		st, ok := b.d.status[u.code]
+		received, onTime := "未报送", ""
+		if ok && st.status != "missing" {
+			received = "已报送"
+		}
+		if st.onTime.Valid {
+			onTime = "逾期"
+			if st.onTime.Bool {
+				onTime = "按时"
+			}
+		}
+		var files any
+		if ok {
+			files = excelize.Cell{StyleID: b.st.count, Value: st.files}
+		}
+		s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level),
+			received, statusCN(st, ok), onTime, b.localTime(st.receivedAt), b.lastDay(st.deadln), files,
+			MaskPhones(st.reason.String), st.filledBy.String, st.phone.String, st.path.String})
+	}
+	return s
+}
+
+// trend is 趋势: the head unit's metrics for the 12 months up to the
+// period (a month without data has empty cells) and a line chart of the
+// main rates.
+func (b *builder) trend() *sheet {
+	d := b.d
+	s := &sheet{name: sheetTrend, title: b.title("近12个月趋势"), freezeCols: 1, filterRows: -1,
+		header: append([]string{"月份"}, b.metricTitles()...)}
+	for _, month := range d.months {
+		row := make([]any, 1+len(d.metrics))
+		row[0] = month
+		if fs := d.trend[month][b.sc.head.code]; fs != nil {
+			for i, m := range d.metrics {
+				row[1+i] = b.num(m, fs[i].val)
+			}
+		}
+		s.rows = append(s.rows, row)
+	}
+	first, last := 3, 2+len(d.months)
+	var series []excelize.ChartSeries
+	for _, name := range trendChartMetrics {
+		i, ok := d.pos[name]
+		if !ok {
+			continue
+		}
+		col := colName(2 + i)
+		series = append(series, excelize.ChartSeries{
+			Name:       fmt.Sprintf("'%s'!$%s$2", sheetTrend, col),
+			Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", sheetTrend, first, last),
+			Values:     fmt.Sprintf("'%s'!$%s$%d:$%s$%d", sheetTrend, col, first, col, last),
+		})
+	}
+	if len(series) > 0 {
+		s.charts = []placedChart{{cell: cellName(1, last+2), chart: &excelize.Chart{
+			Type:         excelize.Line,
+			Series:       series,
+			Title:        excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: b.sc.head.name + "主要指标近12个月趋势"}}},
+			Legend:       excelize.ChartLegend{Position: "bottom"},
+			YAxis:        excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+			ShowBlanksAs: "gap",
+			VaryColors:   new(bool),
+			Format:       excelize.GraphicOptions{ScaleX: 2, ScaleY: 1.3},
+		}}}
+	}
+	return s
+}
+
+// safeName keeps a code usable as a file name: anything but ASCII letters,
+// digits, '-' and '_' becomes '_'.
+func safeName(s string) string {
+	if s == "" {
+		return "_"
+	}
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' {
+			return r
+		}
+		return '_'
+	}, s)
+}
