@@ -87,7 +87,7 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 	f = &Form{Path: name}
 	defer func() {
 		if p := recover(); p != nil {
-			f.fileIssue("", "", CodeNotXLSX, "", "文件内容异常，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送")
+			f.fileIssue("", "", CodeNotXLSX, "", panicMessage)
 		}
 	}()
 	rd := &reader{f: f, opt: opt}
@@ -98,6 +98,9 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 	rd.read(r, size)
 	return f
 }
+
+// panicMessage is the last resort: a bug of the reader met this file.
+const panicMessage = "文件内容异常，无法读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再报送"
 
 // Add appends an issue, setting Rejected for a file-level one. The
 // warehouse and `validate --registry` use it for UnknownCodeIssue.

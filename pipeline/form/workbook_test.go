@@ -65,7 +65,7 @@ func TestFileLevel(t *testing.T) {
 // rezip rewrites a package with every entry stored (not compressed), so that
 // tests can damage bytes in place; edit may change each entry's content and
 // header.
-func rezip(t *testing.T, data []byte, edit func(h *zip.FileHeader, b []byte) []byte) []byte {
+func rezip(t testing.TB, data []byte, edit func(h *zip.FileHeader, b []byte) []byte) []byte {
 	t.Helper()
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
