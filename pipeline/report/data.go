@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
+	"time"
 
 	"grassroots/queries"
 )
@@ -54,15 +56,17 @@ type summaryData struct {
 	status       map[string]reportStatus        // village or community → its status for period
 }
 
-func loadSummaryData(ctx context.Context, db *sql.DB, period string) (*summaryData, error) {
+func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.Logger) (*summaryData, error) {
 	d := &summaryData{period: period, months: monthsBack(period, 12), pos: map[string]int{},
 		byCode: map[string]*unitInfo{}, cur: map[string][]figure{},
 		trend: map[string]map[string][]figure{}, status: map[string]reportStatus{}}
 	d.prev = monthsBack(period, 2)[0]
-	for _, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus} {
+	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus} {
+		start := time.Now()
 		if err := step(ctx, db); err != nil {
 			return nil, err
 		}
+		log.Debug("report data loaded", "step", i, "elapsed_ms", time.Since(start).Milliseconds())
 	}
 	return d, nil
 }

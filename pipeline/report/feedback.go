@@ -100,7 +100,7 @@ func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
 // content share one name: the accepted one, else the latest received, is
 // written. Two unreadable covers whose file names clash get the content's
 // first 8 hex digits added to the later one's name.
-func writeFeedback(ctx context.Context, db *sql.DB, o Options, res *Result) error {
+func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) error {
 	subs, err := loadSubmissions(ctx, db)
 	if err != nil || len(subs) == 0 {
 		return err
@@ -151,28 +151,24 @@ func writeFeedback(ctx context.Context, db *sql.DB, o Options, res *Result) erro
 		if err != nil {
 			return fmt.Errorf("feedback for %s: %w", t.sub.Path, err)
 		}
-		if err := writeAtomic(filepath.Join(dir, t.name), data); err != nil {
+		if err := st.write(filepath.Join(dir, t.name), data); err != nil {
 			return err
 		}
 		if o.InboxDir != "" {
-			annotated[i], err = annotate(o, t.sub, filepath.Join(annotatedDir, t.name))
+			annotated[i], err = annotate(o, st, t.sub, filepath.Join(annotatedDir, t.name))
 		}
 		return err
 	})
+	if err != nil {
+		return err
+	}
 	for i, t := range todo {
-		if err == nil || fileExists(filepath.Join(dir, t.name)) {
-			res.Feedback = append(res.Feedback, filepath.Join(dir, t.name))
-		}
+		res.Feedback = append(res.Feedback, filepath.Join(dir, t.name))
 		if annotated[i] {
 			res.Annotated = append(res.Annotated, filepath.Join(annotatedDir, t.name))
 		}
 	}
 	return err
-}
-
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
 }
 
 // SortIssues orders issues by sheet, then cell in sheet order (column
@@ -241,7 +237,12 @@ func FeedbackBook(s *Submission) ([]byte, error) {
 	if err := writeSheet(f, st, sh); err != nil {
 		return nil, err
 	}
-	return bookBytes(f)
+	// One sheet, no chart: excelize's own output is already deterministic.
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
 func displayWidthOf(rows [][]any, col int) float64 {
@@ -258,7 +259,7 @@ func displayWidthOf(rows [][]any, col int) float64 {
 // cell filled red and commented with the messages, unmasked: it is the
 // clerk's own data going back to the clerk. A missing, changed or unreadable
 // original is logged and skipped.
-func annotate(o Options, s *Submission, dst string) (bool, error) {
+func annotate(o Options, st *stager, s *Submission, dst string) (bool, error) {
 	rel := filepath.FromSlash(s.Path)
 	if !filepath.IsLocal(rel) {
 		o.Log.Warn("annotated copy skipped: path outside the inbox", "file", s.Path)
@@ -284,7 +285,7 @@ func annotate(o Options, s *Submission, dst string) (bool, error) {
 		o.Log.Info("annotated copy skipped", "file", s.Path, "err", err)
 		return false, nil
 	}
-	return true, writeAtomic(dst, out)
+	return true, st.write(dst, out)
 }
 
 const commentAuthor = "报表校验"

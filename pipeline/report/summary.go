@@ -42,8 +42,9 @@ type scope struct {
 }
 
 // writeSummaries writes summary-YYYY-MM.xlsx and every township's workbook.
-func writeSummaries(ctx context.Context, db *sql.DB, o Options, period string, res *Result) error {
-	d, err := loadSummaryData(ctx, db, period)
+func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, period string, res *Result) error {
+	start := time.Now()
+	d, err := loadSummaryData(ctx, db, period, o.Log)
 	if err != nil {
 		return err
 	}
@@ -70,12 +71,13 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, period string, r
 			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs},
 		})
 	}
+	o.Log.Debug("summary data loaded", "units", len(d.units), "elapsed_ms", time.Since(start).Milliseconds())
 	err = parallel(ctx, o.Workers, len(jobs), func(i int) error {
 		data, err := summaryBook(d, jobs[i].scope, o)
 		if err != nil {
 			return fmt.Errorf("%s: %w", jobs[i].path, err)
 		}
-		return writeAtomic(jobs[i].path, data)
+		return st.write(jobs[i].path, data)
 	})
 	if err != nil {
 		return err
