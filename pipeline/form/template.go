@@ -1,0 +1,218 @@
+package form
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// templateRows is how far down the template's drop-down lists and date
+// formats reach.
+const templateRows = 1000
+
+// templateTime fixes the document properties' timestamps so that the same
+// version always gives the same bytes.
+const templateTime = "2021-01-01T00:00:00Z"
+
+// Template returns the headers of a data sheet for a version, in the order
+// the template writes them: the first accepted spelling of every column the
+// version has. sheet is SheetOrgs, SheetMeetings or SheetRequests.
+func Template(sheet, version string) []string {
+	for _, sd := range dataSheets {
+		if sd.name != sheet {
+			continue
+		}
+		var out []string
+		for _, c := range templateColumns(sd, version) {
+			out = append(out, c.headers[version][0])
+		}
+		return out
+	}
+	return nil
+}
+
+func templateColumns(sd *sheetDef, version string) []*column {
+	var out []*column
+	for i := range sd.columns {
+		if c := &sd.columns[i]; len(c.headers[version]) > 0 {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// WriteTemplate writes a blank form of the given version (Version2021 or
+// Version2022): the cover with its labels and empty value cells (模板版本
+// filled in), the three data sheets with their headers, drop-down lists on
+// every enum and yes/no column and date formats on date columns, and a short
+// 填表说明. It is built from the same tables as the reader, and its bytes
+// depend only on the version.
+func WriteTemplate(w io.Writer, version string) error {
+	if !slices.Contains(Versions, version) {
+		return fmt.Errorf("form: unknown template version %q (want one of %v)", version, Versions)
+	}
+	f := excelize.NewFile()
+	defer f.Close()
+	t := &templateWriter{f: f}
+	t.styles()
+	t.cover(version)
+	for _, sd := range dataSheets {
+		t.dataSheet(sd, version)
+	}
+	t.help(version)
+	if t.err == nil {
+		t.err = f.SetDocProps(&excelize.DocProperties{
+			Title:   "村（社区）党建引领基层治理月报表（" + version + "）",
+			Creator: "grassroots", LastModifiedBy: "grassroots",
+			Created: templateTime, Modified: templateTime,
+		})
+	}
+	if t.err == nil {
+		f.SetActiveSheet(0)
+		t.err = f.Write(w)
+	}
+	return t.err
+}
+
+type templateWriter struct {
+	f                         *excelize.File
+	err                       error
+	header, date, text, title int
+}
+
+func (t *templateWriter) do(err error) {
+	if t.err == nil && err != nil {
+		t.err = err
+	}
+}
+
+func (t *templateWriter) style(s *excelize.Style) int {
+	id, err := t.f.NewStyle(s)
+	t.do(err)
+	return id
+}
+
+func (t *templateWriter) styles() {
+	border := []excelize.Border{{Type: "left", Color: "999999", Style: 1}, {Type: "right", Color: "999999", Style: 1},
+		{Type: "top", Color: "999999", Style: 1}, {Type: "bottom", Color: "999999", Style: 1}}
+	t.header = t.style(&excelize.Style{Font: &excelize.Font{Bold: true}, Border: border,
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
+		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}})
+	dateFmt := "yyyy-mm-dd"
+	t.date = t.style(&excelize.Style{CustomNumFmt: &dateFmt})
+	t.text = t.style(&excelize.Style{NumFmt: 49}) // "@": codes and phones stay text
+	t.title = t.style(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
+}
+
+// list adds a drop-down list on sqref.
+func (t *templateWriter) list(sheet, sqref string, items []string, name string) {
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(sqref)
+	t.do(dv.SetDropList(items))
+	dv.SetError(excelize.DataValidationErrorStyleWarning, "请从下拉列表中选择", name+"只能填写："+joinList(items))
+	t.do(t.f.AddDataValidation(sheet, dv))
+}
+
+func joinList(items []string) string {
+	s := ""
+	for i, it := range items {
+		if i > 0 {
+			s += "、"
+		}
+		s += it
+	}
+	return s
+}
+
+func (t *templateWriter) cover(version string) {
+	f, s := t.f, SheetCover
+	t.do(f.SetSheetName("Sheet1", s))
+	t.do(f.SetCellStr(s, "A1", "村（社区）党建引领基层治理月报表"))
+	t.do(f.SetCellStyle(s, "A1", "A1", t.title))
+	t.do(f.SetColWidth(s, "A", "A", 24))
+	t.do(f.SetColWidth(s, "B", "B", 30))
+	for i, cf := range coverFields {
+		row := i + 2
+		label, value := cellRef(1, row), cellRef(2, row)
+		t.do(f.SetCellStr(s, label, cf.labels[0]))
+		t.do(f.SetCellStyle(s, label, label, t.header))
+		switch cf.kind {
+		case kindDate:
+			t.do(f.SetCellStyle(s, value, value, t.date))
+		case kindYesNo:
+			t.list(s, value, []string{"是", "否"}, cf.labels[0])
+		case kindEnum:
+			t.list(s, value, cf.enum.labels(), cf.labels[0])
+		default:
+			t.do(f.SetCellStyle(s, value, value, t.text))
+		}
+		switch cf.field {
+		case fCoverVersion:
+			t.do(f.SetCellStr(s, value, version))
+		case fCoverCode:
+			t.prompt(s, value, "区划代码", "填写12位统计用区划代码，如450109100201")
+		case fCoverPeriod:
+			t.prompt(s, value, "报告期", "按“2021年3月”格式填写")
+		}
+	}
+}
+
+func (t *templateWriter) prompt(sheet, ref, title, msg string) {
+	dv := excelize.NewDataValidation(true)
+	dv.SetSqref(ref)
+	dv.SetInput(title, msg)
+	t.do(t.f.AddDataValidation(sheet, dv))
+}
+
+func (t *templateWriter) dataSheet(sd *sheetDef, version string) {
+	f, s := t.f, sd.name
+	_, err := f.NewSheet(s)
+	t.do(err)
+	cols := templateColumns(sd, version)
+	for i, c := range cols {
+		col := colName(i + 1)
+		ref := col + "1"
+		t.do(f.SetCellStr(s, ref, c.headers[version][0]))
+		t.do(f.SetCellStyle(s, ref, ref, t.header))
+		t.do(f.SetColWidth(s, col, col, 14))
+		body := fmt.Sprintf("%s2:%s%d", col, col, templateRows)
+		switch c.kind {
+		case kindDate:
+			t.do(f.SetColStyle(s, col, t.date))
+			t.do(f.SetCellStyle(s, ref, ref, t.header))
+		case kindYesNo:
+			t.list(s, body, []string{"是", "否"}, c.name)
+		case kindEnum:
+			t.list(s, body, c.enum.labels(), c.name)
+		case kindText:
+			if c.field == fReqPhone || c.field == fReqID {
+				t.do(f.SetColStyle(s, col, t.text))
+				t.do(f.SetCellStyle(s, ref, ref, t.header))
+			}
+		}
+	}
+	t.do(f.SetPanes(s, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}))
+}
+
+func (t *templateWriter) help(version string) {
+	f, s := t.f, SheetHelp
+	_, err := f.NewSheet(s)
+	t.do(err)
+	lines := []string{
+		"填表说明（" + version + "）",
+		"1. 每月每村（社区）报送一份，次月5日前报送；请勿删除、重命名或调整四张工作表和表头。",
+		"2. 基本信息：区划代码填12位统计用区划代码（单元格已设为文本，请勿改为数字）；报告期按“2021年3月”格式填写。",
+		"3. 日期按“2021-03-05”格式填写；是否类填“是”或“否”；带下拉列表的栏目请从列表中选择。",
+		"4. 组织覆盖：每个应覆盖的单位一行；已建立党组织的须填党组织名称，联合组建的各单位填写同一名称；未建立的不填组建方式。",
+		"5. 议事记录：只填本月召开的会议，上月的记录请删除。",
+		"6. 点单台账：每张工单一行，单号不得重复；已办结的须填办结日期；群众评价只填已办结的工单；调处结果只填矛盾纠纷。",
+		"7. 上月未办结的工单，本月继续列出并更新办理情况。",
+	}
+	for i, l := range lines {
+		t.do(f.SetCellStr(s, cellRef(1, i+1), l))
+	}
+	t.do(f.SetCellStyle(s, "A1", "A1", t.title))
+	t.do(f.SetColWidth(s, "A", "A", 110))
+}
