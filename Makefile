@@ -13,7 +13,7 @@ build:
 
 ## run: the nightly batch on the committed sample inbox, summaries to out/
 run: build
-	$(BIN) run --inbox $(SAMPLE)/inbox --registry $(SAMPLE)/registry.csv --db out/warehouse.duckdb --out out
+	$(BIN) run
 
 test:
 	$(GO) test $(GO_FLAGS) -count=1 ./...

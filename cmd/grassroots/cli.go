@@ -28,6 +28,8 @@ var (
 	errUsage    = errors.New("usage")
 	errRejected = errors.New("a file would be rejected")
 	errNotYet   = errors.New("not implemented yet")
+	// errBadFlags is a usage error that the flag package already printed.
+	errBadFlags = fmt.Errorf("%w: bad flags", errUsage)
 )
 
 // env is what every subcommand gets: where to write, and the logger.
@@ -113,9 +115,10 @@ func exitCode(ctx context.Context, stderr io.Writer, err error) int {
 		return exitOK
 	case errors.Is(err, flag.ErrHelp):
 		return exitOK
-	case errors.Is(err, errUsage):
+	case errors.Is(err, errBadFlags), errors.Is(err, errRejected):
 		return exitUsage
-	case errors.Is(err, errRejected):
+	case errors.Is(err, errUsage):
+		fmt.Fprintln(stderr, "grassroots:", strings.TrimPrefix(err.Error(), "usage: "))
 		return exitUsage
 	case ctx.Err() != nil:
 		fmt.Fprintln(stderr, "grassroots: stopped:", err)
@@ -205,7 +208,7 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+		return errBadFlags
 	}
 	return nil
 }

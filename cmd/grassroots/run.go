@@ -1,11 +1,67 @@
 package main
 
-import "context"
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"grassroots/pipeline/nightly"
+)
+
+var periodFlag = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "run", "")
+	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5]")
+	// The defaults run the committed sample, so that `make run` needs no flags.
+	inboxDir := fs.String("inbox", "fixtures/sample/inbox", "folder of village forms (searched recursively)")
+	registryFile := fs.String("registry", "fixtures/sample/registry.csv", "registry CSV (名册)")
+	db := fs.String("db", "out/warehouse.duckdb", "DuckDB warehouse file (created if missing)")
+	out := fs.String("out", "out", "folder for the summary, township and feedback workbooks")
+	period := fs.String("period", "", "month of the summary, YYYY-MM (default: the newest month with an accepted form, not after this month)")
+	deadlineDay := fs.Int("deadline-day", 5, "forms for month M are on time until the end of this day of M+1")
+	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	return errNotYet
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: run takes no arguments, got %q", errUsage, fs.Args())
+	}
+	if *period != "" && !periodFlag.MatchString(*period) {
+		return fmt.Errorf("%w: --period %q: want YYYY-MM", errUsage, *period)
+	}
+	if *deadlineDay < 1 || *deadlineDay > 28 {
+		return fmt.Errorf("%w: --deadline-day %d: want 1 to 28", errUsage, *deadlineDay)
+	}
+	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
+		return err
+	}
+	cfg := nightly.Config{
+		Inbox: *inboxDir, Registry: *registryFile, DB: *db,
+		DeadlineDay: *deadlineDay, Workers: *workers, Log: e.log,
+		AfterCommit: writeReports(*out, *period, *inboxDir, e),
+	}
+	if e.isTerminal {
+		cfg.Progress = e.stderr
+	}
+	s, err := nightly.Run(ctx, cfg)
+	if s != nil {
+		printSummary(e, s)
+	}
+	return err
+}
+
+func printSummary(e *env, s *nightly.Summary) {
+	ms := func(d time.Duration) int64 { return d.Milliseconds() }
+	fmt.Fprintf(e.stdout, "run %d: %d files (%d ignored, %d unreadable); %d forms read, %d unchanged\n",
+		s.RunID, s.FilesSeen, s.FilesIgnored, s.FilesUnreadable, s.FormsRead, s.FormsReused)
+	fmt.Fprintf(e.stdout, "submissions: %d accepted, %d superseded, %d rejected\n", s.Accepted, s.Superseded, s.Rejected)
+	fmt.Fprintf(e.stdout, "new rows: %d loaded, %d rejected; %d issues\n", s.RowsLoaded, s.RowsRejected, s.Issues)
+	if s.SummaryFile != "" {
+		fmt.Fprintf(e.stdout, "summary for %s: %s (%d workbooks written)\n", s.Period, s.SummaryFile, s.Workbooks)
+	}
+	fmt.Fprintf(e.stdout, "time: scan %d ms, read %d ms, metrics %d ms, workbooks %d ms, total %d ms\n",
+		ms(s.Scan), ms(s.Read), ms(s.Refresh), ms(s.Reports), ms(s.Total))
 }

@@ -1,0 +1,301 @@
+// Package nightly is the batch that cron runs every night: it finds the
+// inbox's files, reads the new ones in parallel, loads them into the
+// warehouse in one transaction, recomputes every metric and writes the
+// workbooks. Run is the entry point; it returns a Summary of counts.
+package nightly
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+
+	"grassroots/pipeline/form"
+	"grassroots/pipeline/inbox"
+	"grassroots/pipeline/registry"
+	"grassroots/pipeline/warehouse"
+	"grassroots/queries"
+)
+
+// MaxFileBytes is the size above which a file under the inbox is not read
+// into memory at all: it is rejected as too_large. Real forms are under 2 MB.
+const MaxFileBytes = 64 << 20
+
+// Config is one batch's inputs. The zero value of each optional field means
+// the documented default.
+type Config struct {
+	Inbox, Registry, DB string
+	// DeadlineDay: forms for month M are on time until the end of this day of
+	// M+1 (0 means 5).
+	DeadlineDay int
+	// Workers reading forms in parallel; 0 means one per CPU.
+	Workers int
+	// Now is the run's clock (nil: time.Now); tests fix it.
+	Now func() time.Time
+	// Form holds the reader's limits.
+	Form form.Options
+	// Progress, when not nil, receives a one-line progress display (a
+	// terminal); under cron it is nil.
+	Progress io.Writer
+	// AfterCommit runs once the warehouse holds the run (writing workbooks);
+	// its error fails the batch but leaves the committed warehouse.
+	AfterCommit func(ctx context.Context, w *warehouse.Warehouse, s *Summary) error
+	Log         *slog.Logger
+	// failAfter, in tests, makes the load fail after that many forms.
+	failAfter int
+}
+
+// Summary is what a run did, for the run summary line and for tests.
+type Summary struct {
+	RunID                                    int
+	FilesSeen, FilesIgnored, FilesUnreadable int
+	FormsRead, FormsReused                   int // read now / content already in the warehouse
+	Accepted, Superseded, Rejected           int // status of all submissions after the run
+	RowsLoaded, RowsRejected, Issues         int // of the forms read now
+	Scan, Read, Refresh, Reports, Total      time.Duration
+	// Set by the report stage (AfterCommit).
+	Period, SummaryFile string
+	Workbooks           int
+}
+
+var shanghai = mustLoadShanghai()
+
+func mustLoadShanghai() *time.Location {
+	// The tz database may be missing on a minimal machine: China has had no
+	// daylight saving time since 1991, so a fixed +08:00 is exact for us.
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}
+
+// Run is the nightly batch. It returns an error only when the batch could not
+// run (registry unreadable, warehouse locked or damaged, disk full, stopped);
+// rejected forms are data, counted in the Summary.
+func Run(ctx context.Context, cfg Config) (*Summary, error) {
+	now := time.Now
+	if cfg.Now != nil {
+		now = cfg.Now
+	}
+	log := cfg.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	start := now()
+	s := &Summary{}
+
+	reg, err := registry.Load(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	w, err := warehouse.Open(ctx, cfg.DB, log)
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+
+	t := time.Now()
+	files, err := inbox.Scan(cfg.Inbox, shanghai, log)
+	if err != nil {
+		return nil, err
+	}
+	s.Scan = time.Since(t)
+	s.FilesSeen = len(files)
+	log.Info("inbox scanned", "inbox", cfg.Inbox, "files", len(files), "elapsed_ms", s.Scan.Milliseconds())
+
+	run, err := w.Begin(ctx, cfg.Inbox, start)
+	if err != nil {
+		return nil, err
+	}
+	defer run.Rollback()
+	s.RunID = run.ID
+
+	t = time.Now()
+	if err := load(ctx, cfg, run, files, s, log); err != nil {
+		return nil, err
+	}
+	s.Read = time.Since(t)
+	log.Info("forms read", "read", s.FormsRead, "reused", s.FormsReused, "rows", s.RowsLoaded, "elapsed_ms", s.Read.Milliseconds())
+
+	t = time.Now()
+	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay}); err != nil {
+		return nil, err
+	}
+	if err := run.Commit(ctx, now()); err != nil {
+		return nil, err
+	}
+	s.Refresh = time.Since(t)
+	log.Info("metrics recomputed", "run", s.RunID, "elapsed_ms", s.Refresh.Milliseconds())
+	if err := countStatuses(ctx, w, s); err != nil {
+		return nil, err
+	}
+	if cfg.AfterCommit != nil {
+		t = time.Now()
+		if err := cfg.AfterCommit(ctx, w, s); err != nil {
+			return s, err
+		}
+		s.Reports = time.Since(t)
+	}
+	s.Total = now().Sub(start)
+	return s, nil
+}
+
+// result is one file after a worker looked at it.
+type result struct {
+	file inbox.File
+	sha  string
+	form *form.Form // nil when the content was already loaded
+	err  error      // the file could not be read (vanished, permission)
+}
+
+// load hands every file to the warehouse: unchanged ones by their recorded
+// hash, the others hashed and, when their content is new, read by a pool of
+// workers. One goroutine (this one) talks to the warehouse.
+func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.File, s *Summary, log *slog.Logger) error {
+	var todo []inbox.File
+	for _, f := range files {
+		sha, unchanged := "", false
+		if f.Ignored == "" {
+			sha, unchanged = run.Unchanged(f.Path, f.Size, f.MTime)
+			if !unchanged || !run.Loaded(sha) {
+				todo = append(todo, f)
+				continue
+			}
+			s.FormsReused++
+		} else {
+			s.FilesIgnored++
+			log.Info("file ignored", "file", f.Path, "reason", f.Ignored)
+		}
+		if err := run.AddFile(ctx, warehouseFile(f, sha)); err != nil {
+			return err
+		}
+	}
+
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan inbox.File)
+	results := make(chan result, workers)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for f := range jobs {
+				r := readOne(f, run.Loaded, cfg.Form)
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		})
+	}
+	go func() {
+		defer close(jobs)
+		for _, f := range todo {
+			select {
+			case jobs <- f:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	go func() { wg.Wait(); close(results) }()
+
+	progress := newProgress(cfg.Progress, len(todo))
+	defer progress.done()
+	n := 0
+	for r := range results {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		n++
+		progress.update(n)
+		if r.err != nil {
+			s.FilesUnreadable++
+			log.Warn("file unreadable, skipped until next run", "file", r.file.Path, "err", r.err)
+			continue
+		}
+		if r.form == nil {
+			s.FormsReused++
+		} else {
+			if cfg.failAfter > 0 && s.FormsRead >= cfg.failAfter {
+				return errors.New("injected failure")
+			}
+			s.FormsRead++
+			s.RowsLoaded += len(r.form.Orgs) + len(r.form.Meetings) + len(r.form.Requests)
+			s.RowsRejected += r.form.Rows.Rejected
+			s.Issues += len(r.form.Issues)
+			if err := run.AddForm(ctx, r.sha, r.form); err != nil {
+				return err
+			}
+		}
+		if err := run.AddFile(ctx, warehouseFile(r.file, r.sha)); err != nil {
+			return err
+		}
+	}
+	return ctx.Err()
+}
+
+// readOne hashes a file and, unless its content is already loaded, reads it
+// as a form. A file too large to be a form is rejected without being held in
+// memory.
+func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
+	r := result{file: f}
+	fh, err := os.Open(f.Abs)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	defer fh.Close()
+	if f.Size > MaxFileBytes {
+		h := sha256.New()
+		if _, err := io.Copy(h, fh); err != nil {
+			r.err = err
+			return r
+		}
+		r.sha = hex.EncodeToString(h.Sum(nil))
+		if !loaded(r.sha) {
+			r.form = tooLarge(f)
+		}
+		return r
+	}
+	b, err := io.ReadAll(fh)
+	if err != nil {
+		r.err = err
+		return r
+	}
+	sum := sha256.Sum256(b)
+	r.sha = hex.EncodeToString(sum[:])
+	if loaded(r.sha) {
+		return r
+	}
+	r.form = form.Read(bytes.NewReader(b), int64(len(b)), f.Path, opt)
+	return r
+}
+
+func tooLarge(f inbox.File) *form.Form {
+	return &form.Form{Path: f.Path, Rejected: true, Issues: []form.Issue{{
+		Path: f.Path, Code: form.CodeTooLarge, Severity: form.SeverityFile,
+		Value:   fmt.Sprintf("%d MB", f.Size>>20),
+		Message: fmt.Sprintf("文件过大（%d MB，上限 %d MB），请使用标准模板重新填报", f.Size>>20, MaxFileBytes>>20),
+	}}}
+}
+
+func warehouseFile(f inbox.File, sha string) warehouse.File {
+	return warehouse.File{Path: f.Path, SHA256: sha, Size: f.Size, MTime: f.MTime, ReceivedAt: f.ReceivedAt, Ignored: f.Ignored}
+}
+
+func countStatuses(ctx context.Context, w *warehouse.Warehouse, s *Summary) error {
+	return w.DB().QueryRowContext(ctx, queries.SQL("submission_counts")).Scan(&s.Accepted, &s.Superseded, &s.Rejected)
+}
