@@ -123,7 +123,7 @@ func TestRules(t *testing.T) {
 			want: []got{{"", "", CodeMissingSheet, SeverityFile, ""}}},
 		{name: "optional meetings sheet absent", mutate: func(fs *formSpec) { fs.noMeetings = true }},
 		{name: "missing required column", mutate: func(fs *formSpec) { fs.requests = del(fs.requests, "K") },
-			want: []got{{req, "A2", CodeMissingColumn, SeverityFile, ""}}},
+			want: []got{{req, "", CodeMissingColumn, SeverityFile, ""}}},
 		{name: "no header row in the first 10 rows", mutate: func(fs *formSpec) {
 			fs.requests = append(make([][]any, 9), fs.requests...)
 		}, want: []got{
@@ -131,7 +131,7 @@ func TestRules(t *testing.T) {
 			{req, "", CodeMissingColumn, SeverityFile, ""}, {req, "", CodeMissingColumn, SeverityFile, ""},
 		}},
 		{name: "meetings lacking a required column are dropped", mutate: func(fs *formSpec) { fs.meetings = del(fs.meetings, "B") },
-			want: []got{{mtg, "A1", CodeMissingColumn, SeverityWarning, ""}},
+			want: []got{{mtg, "", CodeMissingColumn, SeverityWarning, ""}},
 			check: func(t *testing.T, f *Form) {
 				if f.Rejected || len(f.Meetings) != 0 || f.Rows.Read != 4 {
 					t.Errorf("rejected %v meetings %d rows %+v", f.Rejected, len(f.Meetings), f.Rows)
@@ -206,7 +206,7 @@ func TestRules(t *testing.T) {
 			wantEq(t, f.Version, Version2021)
 		}},
 		{name: "2021版 是否办结 invalid", version: Version2021, mutate: func(fs *formSpec) { fs.requests = set(fs.requests, "J3", "办完") },
-			want: []got{{req, "J3", CodeBadEnum, SeverityRow, "办完"}}},
+			want: []got{{req, "J3", CodeBadYesNo, SeverityRow, "办完"}}},
 		// 组织覆盖 rows.
 		{name: "has-org empty", mutate: func(fs *formSpec) { fs.orgs = set(fs.orgs, "D3", nil) },
 			want: []got{{org, "D3", CodeMissingValue, SeverityRow, ""}}},

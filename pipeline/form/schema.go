@@ -103,6 +103,9 @@ type column struct {
 	// (办结日期: when the request is resolved); the sheet's code decides.
 	conditional bool
 	personal    bool // residents' data: never echoed in issues
+	// yesNo: a yes/no column that gives a value of another field (2021版
+	// 是否办结: no → 办理中, yes → 已办结), as [no, yes].
+	yesNo *[2]string
 }
 
 // sheetDef is one sheet of the form.
@@ -121,9 +124,6 @@ func v2022(h ...string) map[string][]string { return map[string][]string{Version
 func v2021(h ...string) map[string][]string { return map[string][]string{Version2021: h} }
 
 var (
-	yes = []string{"是", "有", "Y", "yes", "√", "1", "TRUE"}
-	no  = []string{"否", "无", "N", "no", "×", "0", "FALSE"}
-
 	unitTypes = enum{
 		{canonical: UnitResidential, variants: []string{"小区"}},
 		{canonical: UnitEnterprise, variants: []string{"非公企业", "社会组织", "民营企业"}},
@@ -151,10 +151,7 @@ var (
 		{canonical: StateUnaccepted},
 	}
 	// 2021版 asks 是否办结: yes means 已办结, no means 办理中.
-	states2021 = enum{
-		{canonical: StateResolved, label: "是", variants: yes},
-		{canonical: StateInProgress, label: "否", variants: no},
-	}
+	states2021 = [2]string{StateInProgress, StateResolved}
 	mediations = enum{
 		{canonical: "调处成功", variants: []string{"成功"}},
 		{canonical: "调处失败", variants: []string{"失败"}},
@@ -216,7 +213,7 @@ var requestSheet = sheetDef{name: SheetRequests, required: true, columns: []colu
 	{field: fReqAcceptedOn, name: "接单日期", headers: v2022("接单日期"), kind: kindDate},
 	// 办结日期 must exist as a column; its value is needed only when resolved.
 	{field: fReqResolvedOn, name: "办结日期", headers: both("办结日期"), kind: kindDate, required: true, conditional: true},
-	{field: fReqState, name: "是否办结", headers: v2021("是否办结"), kind: kindEnum, enum: states2021, required: true},
+	{field: fReqState, name: "是否办结", headers: v2021("是否办结"), kind: kindYesNo, yesNo: &states2021, required: true},
 	{field: fReqState, name: "办理状态", headers: v2022("办理状态"), kind: kindEnum, enum: states2022, required: true},
 	{field: fReqDispute, name: "是否矛盾纠纷", headers: both("是否矛盾纠纷"), kind: kindYesNo},
 	{field: fReqMediation, name: "调处结果", headers: both("调处结果"), kind: kindEnum, enum: mediations},

@@ -89,7 +89,7 @@ func (rd *reader) readDataSheet(sd *sheetDef, ref sheetRef) *fileProblem {
 		return p
 	}
 	if st.header == 0 {
-		rd.missingColumns(st, "")
+		rd.missingColumns(st)
 	}
 	if sd == &orgSheet {
 		rd.settleOrgWays(st)
@@ -131,12 +131,13 @@ func (rd *reader) tryHeader(st *sheetState, row int, cells []rawCell) {
 			rd.votes[h.m.versions[0]]++
 		}
 	}
-	rd.missingColumns(st, cellRef(1, row))
+	rd.missingColumns(st)
 }
 
-// missingColumns reports the required columns not found: a rejection for a
+// missingColumns reports the required columns not found (Cell "": the whole
+// column is absent): a rejection for a
 // required sheet, a warning that drops an optional one.
-func (rd *reader) missingColumns(st *sheetState, at string) {
+func (rd *reader) missingColumns(st *sheetState) {
 	reported := map[field]bool{}
 	for i := range st.def.columns {
 		c := &st.def.columns[i]
@@ -152,7 +153,7 @@ func (rd *reader) missingColumns(st *sheetState, at string) {
 		if !st.def.required {
 			sev = SeverityWarning
 		}
-		rd.issue(st.ref.name, at, CodeMissingColumn, sev, "", msgMissingColumn(st.ref.name, name, !st.def.required))
+		rd.issue(st.ref.name, "", CodeMissingColumn, sev, "", msgMissingColumn(st.ref.name, name, !st.def.required))
 		st.dropped = true
 	}
 }
@@ -250,6 +251,11 @@ func (rd *reader) parse(v *value) {
 		v.yes, v.ok = ParseYesNo(v.raw)
 		if !v.ok {
 			v.problem = CodeBadYesNo
+		} else if c.yesNo != nil {
+			v.text = c.yesNo[0]
+			if v.yes {
+				v.text = c.yesNo[1]
+			}
 		}
 	case kindCount:
 		v.count, v.ok = ParseCount(v.raw)
