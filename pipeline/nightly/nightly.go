@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -49,8 +48,9 @@ type Config struct {
 	// its error fails the batch but leaves the committed warehouse.
 	AfterCommit func(ctx context.Context, w *warehouse.Warehouse, s *Summary) error
 	Log         *slog.Logger
-	// failAfter, in tests, makes the load fail after that many forms.
-	failAfter int
+	// afterForm, in tests, runs after each form handed to the warehouse: it
+	// injects failures and cancellations mid-load.
+	afterForm func(formsRead int) error
 }
 
 // Summary is what a run did, for the run summary line and for tests.
@@ -91,6 +91,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	start := now()
 	s := &Summary{}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 
 	reg, err := registry.Load(cfg.Registry)
 	if err != nil {
@@ -229,15 +232,17 @@ func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.Fil
 		if r.form == nil {
 			s.FormsReused++
 		} else {
-			if cfg.failAfter > 0 && s.FormsRead >= cfg.failAfter {
-				return errors.New("injected failure")
-			}
 			s.FormsRead++
 			s.RowsLoaded += len(r.form.Orgs) + len(r.form.Meetings) + len(r.form.Requests)
 			s.RowsRejected += r.form.Rows.Rejected
 			s.Issues += len(r.form.Issues)
 			if err := run.AddForm(ctx, r.sha, r.form); err != nil {
 				return err
+			}
+			if cfg.afterForm != nil {
+				if err := cfg.afterForm(s.FormsRead); err != nil {
+					return err
+				}
 			}
 		}
 		if err := run.AddFile(ctx, warehouseFile(r.file, r.sha)); err != nil {
