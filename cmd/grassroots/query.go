@@ -160,4 +160,3 @@ func writeJSON(w io.Writer, cols []string, data [][]any, types []string) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
-

@@ -53,7 +53,7 @@ func (t *batch) optStr(i int, s string) {
 	t.str(i, s)
 }
 
-func (t *batch) i32(i int, v int) { t.b.Field(i).(*array.Int32Builder).Append(int32(v)) }
+func (t *batch) i32(i int, v int)   { t.b.Field(i).(*array.Int32Builder).Append(int32(v)) }
 func (t *batch) i64(i int, v int64) { t.b.Field(i).(*array.Int64Builder).Append(v) }
 
 func (t *batch) optI64(i int, v sql.Null[int64]) {

@@ -44,7 +44,7 @@ type Run struct {
 	done  bool
 
 	files, forms, issues, orgs, meetings, requests *batch
-	filesSeen, formsRead                          int
+	filesSeen, formsRead                           int
 }
 
 type fileState struct {

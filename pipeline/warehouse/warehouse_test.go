@@ -119,7 +119,7 @@ func newForm(code, period string) *form.Form {
 func requests(prefix, month string, n, resolved, disputes int) []form.Request {
 	var out []form.Request
 	for i := range n {
-		on := day(month + "-01").AddDate(0, 0, i%28)
+		on := day(month+"-01").AddDate(0, 0, i%28)
 		q := form.Request{Row: i + 2, ID: fmt.Sprintf("%s%03d", prefix, i), RequestedOn: on, RequestedOnCell: fmt.Sprintf("B%d", i+2), State: form.StateInProgress}
 		if i < resolved {
 			q.State = form.StateResolved
