@@ -35,7 +35,7 @@ func TestTemplateCommand(t *testing.T) {
 		if err != nil || len(rows) == 0 {
 			t.Fatal(err)
 		}
-		want := form.Template(form.SheetRequests, tc.version)
+		want := form.TemplateHeaders(form.SheetRequests, tc.version)
 		if len(rows[0]) != len(want) || rows[0][0] != want[0] {
 			t.Errorf("%s headers %v, want %v", out, rows[0], want)
 		}

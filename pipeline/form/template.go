@@ -16,10 +16,10 @@ const templateRows = 1000
 // version always gives the same bytes.
 const templateTime = "2021-01-01T00:00:00Z"
 
-// Template returns the headers of a data sheet for a version, in the order
+// TemplateHeaders returns the headers of a data sheet for a version, in the order
 // the template writes them: the first accepted spelling of every column the
 // version has. sheet is SheetOrgs, SheetMeetings or SheetRequests.
-func Template(sheet, version string) []string {
+func TemplateHeaders(sheet, version string) []string {
 	for _, sd := range dataSheets {
 		if sd.name != sheet {
 			continue

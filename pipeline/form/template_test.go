@@ -37,7 +37,7 @@ func TestTemplate(t *testing.T) {
 				if err != nil || len(rows) == 0 {
 					t.Fatalf("%s: %v", sd.name, err)
 				}
-				if diff := cmp.Diff(Template(sd.name, version), rows[0]); diff != "" {
+				if diff := cmp.Diff(TemplateHeaders(sd.name, version), rows[0]); diff != "" {
 					t.Errorf("%s headers:\n%s", sd.name, diff)
 				}
 				dvs, err := x.GetDataValidations(sd.name)
