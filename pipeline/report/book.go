@@ -22,13 +22,14 @@ const (
 	fmtCount    = "#,##0"
 	fmtCountChg = "+#,##0;-#,##0;0"
 	fmtMedian   = "0.0"
+	fmtMedChg   = "+0.0;-0.0;0.0"
 	fmtDateTime = "yyyy-mm-dd hh:mm"
 	fmtDate     = "yyyy-mm-dd"
 )
 
 // styles are one workbook's style ids.
 type styles struct {
-	title, header, pct, change, count, countChange, median, dateTime, date int
+	title, header, pct, change, count, countChange, median, medianChange, dateTime, date int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -51,6 +52,7 @@ func newStyles(f *excelize.File) (styles, error) {
 	s.count = add(custom(fmtCount))
 	s.countChange = add(custom(fmtCountChg))
 	s.median = add(custom(fmtMedian))
+	s.medianChange = add(custom(fmtMedChg))
 	s.dateTime = add(custom(fmtDateTime))
 	s.date = add(custom(fmtDate))
 	for _, err := range errs {
@@ -209,8 +211,8 @@ func valueWidth(v any) float64 {
 			return displayWidth(x)
 		case time.Time:
 			return 16
-		case float64:
-			return float64(len(strconv.FormatFloat(x, 'f', 1, 64)) + 1)
+		case float64: // at least "100.0%": a number too wide for its column shows as ###
+			return max(float64(len(strconv.FormatFloat(x, 'f', 1, 64))+1), 6)
 		case int:
 			return float64(len(strconv.Itoa(x)) + 1)
 		}

@@ -20,13 +20,15 @@ import (
 // feedbackSheet is the one sheet of a feedback workbook.
 const feedbackSheet = "问题清单"
 
-// Issue is one row of a feedback workbook, as the issues view has it.
+// Issue is one row of a feedback workbook, as the issues view has it:
+// Severity is file, row or warning; Sheet and Cell are "" when the issue is
+// about the whole file or a whole sheet.
 type Issue struct {
 	Sheet, Cell, Code, Severity, Value, Message string
 }
 
 // Submission is one form (path and content) with its issues, for a
-// feedback workbook.
+// feedback workbook. Path is relative to the inbox, with '/'.
 type Submission struct {
 	Path, SHA256 string
 	Unit, Period string // "" when the cover could not be read
@@ -263,6 +265,11 @@ func annotate(o Options, st *stager, s *Submission, dst string) (bool, error) {
 	rel := filepath.FromSlash(s.Path)
 	if !filepath.IsLocal(rel) {
 		o.Log.Warn("annotated copy skipped: path outside the inbox", "file", s.Path)
+		return false, nil
+	}
+	if !strings.EqualFold(filepath.Ext(rel), ".xlsx") {
+		// A .xlsm copy under an .xlsx name would not open in Excel.
+		o.Log.Info("annotated copy skipped: not an .xlsx file", "file", s.Path)
 		return false, nil
 	}
 	data, err := os.ReadFile(filepath.Join(o.InboxDir, rel))

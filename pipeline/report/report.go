@@ -58,7 +58,8 @@ func (t Thresholds) withDefaults() Thresholds {
 
 // Options say where and for which month the workbooks are written.
 type Options struct {
-	// OutDir receives summary-YYYY-MM.xlsx, townships/ and feedback/.
+	// OutDir receives summary-YYYY-MM.xlsx, townships/ and feedback/; ""
+	// means the current directory.
 	OutDir string
 	// Period is the summary's month, YYYY-MM. "" means the newest month that
 	// has an accepted form and is not after Now's month (Asia/Shanghai).
@@ -110,6 +111,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.OutDir == "" {
+		o.OutDir = "."
 	}
 	o.Thresholds = o.Thresholds.withDefaults()
 	var res Result

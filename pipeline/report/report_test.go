@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"html"
@@ -648,4 +649,59 @@ func dumpCharts(t *testing.T, path string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestWriteFailsCleanly: when a workbook cannot be written, Write returns
+// the error and leaves neither a workbook nor a temporary file behind.
+func TestWriteFailsCleanly(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	out := t.TempDir()
+	// feedback/ is a file: the feedback workbooks cannot be written, after
+	// the summary and township workbooks were.
+	if err := os.WriteFile(filepath.Join(out, "feedback"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Write(context.Background(), db, Options{OutDir: out, Now: runNow, InboxDir: inbox, Log: slog.New(slog.DiscardHandler)})
+	if err == nil {
+		t.Fatal("Write succeeded with feedback/ a file")
+	}
+	if res.Summary != "" || len(res.Townships) > 0 || len(res.Feedback) > 0 {
+		t.Errorf("Result lists files after an error: %+v", res)
+	}
+	var left []string
+	filepath.WalkDir(out, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && d.Name() != "feedback" {
+			left = append(left, p)
+		}
+		return err
+	})
+	if len(left) > 0 {
+		t.Errorf("left behind: %q", left)
+	}
+}
+
+// TestPeriodWithoutData: a month the warehouse has nothing for still lists
+// every expected unit as not reported.
+func TestPeriodWithoutData(t *testing.T) {
+	db, _ := testWarehouse(t)
+	out := t.TempDir()
+	res, err := Write(context.Background(), db, Options{OutDir: out, Period: "2020-12", Now: runNow, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Summary != filepath.Join(out, "summary-2020-12.xlsx") {
+		t.Fatalf("summary %q", res.Summary)
+	}
+	var status []string
+	for _, c := range allCells(t, res.Summary) {
+		if c.sheet == sheetReporting && c.col == 7 && c.row > 2 {
+			status = append(status, c.value)
+		}
+	}
+	if want := slices.Repeat([]string{"未报送"}, 6); !slices.Equal(status, want) {
+		t.Errorf("报送状态 %q, want %q", status, want)
+	}
+	if _, err := Write(context.Background(), db, Options{OutDir: out, Period: "2020-13"}); !errors.Is(err, ErrNoPeriod) {
+		t.Errorf("period 2020-13: %v, want ErrNoPeriod", err)
+	}
 }

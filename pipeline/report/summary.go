@@ -235,7 +235,7 @@ func (b *builder) overview() *sheet {
 			case "ratio":
 				style = b.st.change
 			case "median":
-				style = b.st.median
+				style = b.st.medianChange
 			}
 			row[3] = excelize.Cell{StyleID: style, Value: cur.val.Float64 - last.val.Float64}
 		}
