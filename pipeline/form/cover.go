@@ -104,7 +104,7 @@ func (rd *reader) readCover(ref sheetRef) *fileProblem {
 			}
 			continue
 		}
-		name := cf.labels[0]
+		name := strings.NewReplacer("“", "", "”", "").Replace(cf.labels[0])
 		if cell.IsEmpty() {
 			switch {
 			case cf.required:

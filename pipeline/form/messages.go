@@ -26,7 +26,7 @@ func msgMissingValue(name string, row bool) string {
 	if row {
 		return fmt.Sprintf("%s不能为空，请填写；本行未计入", q(name))
 	}
-	return fmt.Sprintf("未填写%s，请补充填写", q(name))
+	return fmt.Sprintf("未填写%s，请在%s右侧的单元格补充填写", q(name), q(name))
 }
 
 func msgExample(k kind, e enum) string {
