@@ -139,8 +139,11 @@ func writeSheet(f *excelize.File, st styles, s *sheet) error {
 	if err != nil {
 		return err
 	}
-	for i, w := range columnWidths(s, ncols) {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+	// excelize puts each new column before those set already, and Excel
+	// wants them in ascending order: set them from the last.
+	widths := columnWidths(s, ncols)
+	for i := len(widths) - 1; i >= 0; i-- {
+		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return err
 		}
 	}

@@ -705,3 +705,34 @@ func TestPeriodWithoutData(t *testing.T) {
 		t.Errorf("period 2020-13: %v, want ErrNoPeriod", err)
 	}
 }
+
+// TestWorksheetXML checks what excelize does not: the parts of each sheet
+// are in the order Excel requires (cols ascending).
+func TestWorksheetXML(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	_, res := writeReports(t, db, inbox, runNow)
+	colMin := regexp.MustCompile(`<col min="(\d+)"`)
+	for _, p := range append([]string{res.Summary}, res.Feedback...) {
+		f, err := excelize.OpenFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Pkg.Range(func(k, v any) bool {
+			name := k.(string)
+			if !strings.HasPrefix(name, "xl/worksheets/sheet") {
+				return true
+			}
+			prev := 0
+			for _, m := range colMin.FindAllStringSubmatch(string(v.([]byte)), -1) {
+				var n int
+				fmt.Sscan(m[1], &n)
+				if n <= prev {
+					t.Errorf("%s %s: <col> %d after %d", filepath.Base(p), name, n, prev)
+				}
+				prev = n
+			}
+			return true
+		})
+		f.Close()
+	}
+}
