@@ -100,6 +100,9 @@ func clean(s string) string { return CleanText(fold(s)) }
 // full-width folded, without any white space, quotes or asterisks, without a
 // trailing colon or a trailing bracketed note such as （必填）, ASCII lower case.
 func matchKey(s string) string {
+	if plainKey(s) {
+		return s
+	}
 	s = fold(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -121,6 +124,26 @@ func matchKey(s string) string {
 		}
 	}
 	return k
+}
+
+// plainKey reports whether matchKey would return s unchanged: nothing to
+// fold, drop or lower-case, no trailing colon or bracket.
+func plainKey(s string) bool {
+	if s == "" {
+		return true
+	}
+	for _, r := range s {
+		switch {
+		case r < 0x80:
+			if r <= ' ' || r == '"' || r == '\'' || r == '*' || r == ':' || r == ')' || (r >= 'A' && r <= 'Z') {
+				return false
+			}
+		case (r >= 0xFF01 && r <= 0xFF5E) || isSpace(r) || r == '“' || r == '”' || r == '‘' || r == '’' ||
+			r == '「' || r == '」' || r == '『' || r == '』':
+			return false
+		}
+	}
+	return true
 }
 
 // numberText is the text a clerk sees for a number cell holding an integer

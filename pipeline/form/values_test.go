@@ -243,3 +243,14 @@ func BenchmarkParsePeriod(b *testing.B) {
 		}
 	}
 }
+
+func TestMatchKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"单号": "单号", " 单 号 ": "单号", "单号（必填）": "单号", "*点单日期:": "点单日期", `书记是否"一肩挑"：`: "书记是否一肩挑",
+		"书记是否“一肩挑”": "书记是否一肩挑", "村（社区）名称": "村(社区)名称", "YES": "yes", "Ｙ": "y", "已办结": "已办结",
+	} {
+		if got := matchKey(in); got != want {
+			t.Errorf("matchKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
