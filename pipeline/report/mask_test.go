@@ -73,3 +73,24 @@ func FuzzMaskPhones(f *testing.F) {
 		}
 	})
 }
+
+func TestSortIssues(t *testing.T) {
+	in := []Issue{
+		{Sheet: "点单台账", Cell: "F10", Code: "a"},
+		{Sheet: "点单台账", Cell: "AA3", Code: "b"},
+		{Sheet: "基本信息", Cell: "B7", Code: "c"},
+		{Sheet: "点单台账", Cell: "F9", Code: "d"},
+		{Sheet: "点单台账", Cell: "", Code: "e"},
+		{Sheet: "", Cell: "", Code: "f"},
+		{Sheet: "点单台账", Cell: "F9", Code: "g"},
+		{Sheet: "点单台账", Cell: "G2", Code: "h"},
+	}
+	SortIssues(in)
+	var got []string
+	for _, is := range in {
+		got = append(got, is.Code)
+	}
+	if want := "f c e d g a h b"; strings.Join(got, " ") != want {
+		t.Errorf("order %q, want %q (sheet, then column letters, then row; reader's order among equals)", strings.Join(got, " "), want)
+	}
+}

@@ -53,12 +53,16 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 		o.Log.Warn("registry is empty: no summary written", "period", period)
 		return nil
 	}
+	townships := d.unitsAt("township")
+	chartBy, chartUnits := "区（县）", d.unitsAt("district")
+	if len(chartUnits) == 0 { // a registry without districts: chart the townships
+		chartBy, chartUnits = "乡镇（街道）", townships
+	}
 	jobs := []job{{
 		path: filepath.Join(o.OutDir, "summary-"+period+".xlsx"),
-		scope: scope{head: top, chartBy: "区（县）", chartUnits: d.unitsAt("district"),
-			townships: d.unitsAt("township"), villages: d.villagesUnder("")},
+		scope: scope{head: top, chartBy: chartBy, chartUnits: chartUnits,
+			townships: townships, villages: d.villagesUnder("")},
 	}}
-	townships := d.unitsAt("township")
 	if len(townships) > 0 {
 		if err := os.MkdirAll(filepath.Join(o.OutDir, "townships"), 0o755); err != nil {
 			return err
