@@ -32,7 +32,7 @@ update-golden:
 FUZZTIME ?= 20s
 fuzz:
 	@for f in $$($(GO) test $(GO_FLAGS) -list '^Fuzz' ./pipeline/form | grep '^Fuzz'); do \
-		echo "== $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) ./pipeline/form || exit 1; \
+		echo "== $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./pipeline/form || exit 1; \
 	done
 
 clean:

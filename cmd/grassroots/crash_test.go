@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"grassroots/fixtures"
+	"grassroots/pipeline/warehouse"
+)
+
+// kills is how many times the crash test kills the batch: a few in `make
+// test`, 50 in `make torture` (GRASSROOTS_TORTURE=full).
+func kills() int {
+	if os.Getenv("GRASSROOTS_TORTURE") == "full" {
+		return 50
+	}
+	return 4
+}
+
+// crashInboxes writes a generated inbox and a copy holding only its first
+// month, so that a run over the full inbox after the first month has real
+// work to be killed in.
+func crashInboxes(t *testing.T) (registry, firstMonth, full string) {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := fixtures.Generate(dir, fixtures.Options{Villages: 30, Months: 2, Seed: 11, Volume: 60}); err != nil {
+		t.Fatal(err)
+	}
+	full = filepath.Join(dir, "inbox")
+	firstMonth = filepath.Join(dir, "inbox-first")
+	err := filepath.WalkDir(full, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(full, p)
+		if rel != "receipts.csv" && !strings.Contains(rel, "2021-01") {
+			return nil
+		}
+		st, _ := d.Info()
+		dst := filepath.Join(firstMonth, rel)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(dst, b, 0o644); err != nil {
+			return err
+		}
+		return os.Chtimes(dst, st.ModTime(), st.ModTime())
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(dir, "registry.csv"), firstMonth, full
+}
+
+// state is what an analyst sees: metrics, statuses and issues.
+func state(t *testing.T, db string) string {
+	t.Helper()
+	conn, err := warehouse.OpenReadOnly(context.Background(), db, false)
+	if err != nil {
+		t.Fatalf("warehouse does not open after a kill: %v", err)
+	}
+	defer conn.Close()
+	var b strings.Builder
+	for _, q := range []string{
+		`SELECT period, unit_code, metric, numerator, denominator, value FROM metric_values ORDER BY ALL`,
+		`SELECT path, sha256, status, errors, warnings FROM submissions ORDER BY ALL`,
+		`SELECT path, sheet, cell, code, severity FROM issues ORDER BY ALL`,
+		`SELECT count(*), count(DISTINCT sha256) FROM forms`,
+		`SELECT count(*) FROM request_rows`,
+		`SELECT count(*) FROM files`,
+	} {
+		rows, err := conn.Query(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		for rows.Next() {
+			vals := make([]sql.NullString, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range vals {
+				ptrs[i] = &vals[i]
+			}
+			rows.Scan(ptrs...)
+			for _, v := range vals {
+				b.WriteString(v.String + "|")
+			}
+			b.WriteString("\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+func runArgs(registry, inbox, db, out string) []string {
+	return []string{"--log-level", "error", "run", "--inbox", inbox, "--registry", registry, "--db", db, "--out", out}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestKilledRunLosesNothing kills the batch (SIGKILL) at random points of a
+// run, many times: every time the warehouse opens and holds exactly the state
+// before the run or the state after it, and a run after the kills gives the
+// same state as one never interrupted.
+func TestKilledRunLosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts many processes")
+	}
+	registry, first, full := crashInboxes(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+
+	// The two states a killed run may leave: before (first month loaded) and after.
+	base := filepath.Join(dir, "base.duckdb")
+	if code := run(ctx, runArgs(registry, first, base, filepath.Join(dir, "out-base")), io.Discard, io.Discard); code != 0 {
+		t.Fatalf("loading the first month: exit %d", code)
+	}
+	before := state(t, base)
+	ref := filepath.Join(dir, "ref.duckdb")
+	copyFile(t, base, ref)
+	start := time.Now()
+	if code := run(ctx, runArgs(registry, full, ref, filepath.Join(dir, "out-ref")), io.Discard, io.Discard); code != 0 {
+		t.Fatalf("uninterrupted run: exit %d", code)
+	}
+	took := time.Since(start) + 150*time.Millisecond // a process also starts up
+	after := state(t, ref)
+	if before == after {
+		t.Fatal("the full inbox changed nothing: the test would prove nothing")
+	}
+
+	rng := rand.New(rand.NewPCG(1, 2))
+	db := filepath.Join(dir, "kill.duckdb")
+	sawBefore, sawAfter := 0, 0
+	for i := range kills() {
+		os.Remove(db + ".wal")
+		copyFile(t, base, db)
+		cmd := exec.Command(os.Args[0], runArgs(registry, full, db, filepath.Join(dir, "out-kill"))...)
+		cmd.Env = append(os.Environ(), "GRASSROOTS_BE_MAIN=1")
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		delay := time.Duration(rng.Int64N(int64(took)))
+		time.Sleep(delay)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+		got := state(t, db)
+		switch got {
+		case before:
+			sawBefore++
+		case after:
+			sawAfter++
+		default:
+			t.Fatalf("kill %d after %v: the warehouse is neither before nor after the run:\n%s\nstderr: %s",
+				i, delay, firstDiff(before, after, got), stderr.String())
+		}
+		// The next run completes and gives what an uninterrupted run gives.
+		if code := run(ctx, runArgs(registry, full, db, filepath.Join(dir, "out-kill")), io.Discard, io.Discard); code != 0 {
+			t.Fatalf("run after kill %d: exit %d", i, code)
+		}
+		if got := state(t, db); got != after {
+			t.Fatalf("run after kill %d differs from an uninterrupted run:\n%s", i, cmp.Diff(after, got))
+		}
+	}
+	t.Logf("%d kills: %d left the state before the run, %d after (a full run takes %v)", kills(), sawBefore, sawAfter, took)
+}
+
+func firstDiff(before, after, got string) string {
+	return fmt.Sprintf("vs before:\n%s\nvs after:\n%s", trim(cmp.Diff(before, got)), trim(cmp.Diff(after, got)))
+}
+
+func trim(s string) string {
+	if len(s) > 2000 {
+		return s[:2000] + "…"
+	}
+	return s
+}
+
+// SIGINT and SIGTERM stop the batch at the next safe point with 130 and 143,
+// committing nothing.
+func TestSignalsStopCleanly(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	registry, _, full := crashInboxes(t)
+	for _, tt := range []struct {
+		sig  syscall.Signal
+		code int
+	}{{syscall.SIGINT, exitSIGINT}, {syscall.SIGTERM, exitSIGTERM}} {
+		t.Run(tt.sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			db := filepath.Join(dir, "w.duckdb")
+			cmd := exec.Command(os.Args[0], runArgs(registry, full, db, filepath.Join(dir, "out"))...)
+			// One worker and a slowed reader keep the run in its load long enough.
+			cmd.Env = append(os.Environ(), "GRASSROOTS_BE_MAIN=1", "GOMAXPROCS=1")
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(300 * time.Millisecond)
+			cmd.Process.Signal(tt.sig)
+			err := cmd.Wait()
+			code := cmd.ProcessState.ExitCode()
+			if code == 0 {
+				t.Skipf("the run finished before the signal (%v)", err)
+			}
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, stderr.String())
+			}
+			if _, err := os.Stat(db); err == nil {
+				conn, err := warehouse.OpenReadOnly(context.Background(), db, false)
+				if err != nil {
+					t.Fatalf("warehouse does not open after a stop: %v", err)
+				}
+				var forms int
+				if err := conn.QueryRow(`SELECT count(*) FROM forms`).Scan(&forms); err != nil || forms != 0 {
+					t.Errorf("a stopped run committed %d forms (%v)", forms, err)
+				}
+				conn.Close()
+			}
+			if entries, _ := filepath.Glob(filepath.Join(dir, "out", "*.xlsx")); len(entries) > 0 {
+				t.Errorf("a stopped run wrote workbooks: %v", entries)
+			}
+		})
+	}
+}
+
