@@ -249,4 +249,3 @@ func TestSignalsStopCleanly(t *testing.T) {
 		})
 	}
 }
-
