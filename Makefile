@@ -6,7 +6,7 @@ GO_FLAGS := -tags=$(TAGS)
 BIN      := bin/grassroots
 SAMPLE   := fixtures/sample
 
-.PHONY: build run test lint bench update-golden fuzz torture clean
+.PHONY: build run test lint bench bench-go update-golden fuzz torture clean
 
 build:
 	$(GO) build $(GO_FLAGS) -o $(BIN) ./cmd/grassroots
@@ -23,8 +23,17 @@ lint:
 	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(GO_FLAGS) ./...
 
+## bench: province-scale measurements (bench/run.sh), written to bench/results.{md,json}
 bench: build
+	./bench/run.sh
+
+## bench-go: the Go benchmarks of the hot paths only
+bench-go:
 	$(GO) test $(GO_FLAGS) -run='^$$' -bench=. -benchmem ./...
+
+## torture: the full hostile-inbox suite and 50 SIGKILLs (make test runs a reduced form)
+torture:
+	GRASSROOTS_TORTURE=full $(GO) test $(GO_FLAGS) -count=1 -timeout 40m ./torture/ ./cmd/grassroots/
 
 update-golden:
 	$(GO) test $(GO_FLAGS) -count=1 ./... -update
