@@ -11,12 +11,13 @@ import (
 
 // cmdFixtures writes a synthetic inbox and registry (package fixtures).
 func cmdFixtures(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--clean] [--all-receipts]")
+	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--volume PCT] [--clean] [--all-receipts]")
 	out := fs.String("out", "fixtures/generated", "directory to write registry.csv, inbox/, expected-issues.csv and README.md to")
 	villages := fs.Int("villages", 40, "villages and communities in the registry")
 	months := fs.Int("months", 3, "months of forms")
 	seed := fs.Int("seed", 1, "random seed: the same seed writes the same bytes")
 	start := fs.String("start", "2021-01", "first month, YYYY-MM")
+	volume := fs.Int("volume", 100, "rows per form in percent of the usual (10–120 organizations, 5–300 requests)")
 	clean := fs.Bool("clean", false, "inject no faults: every form valid and in the registry (for benchmarks)")
 	allReceipts := fs.Bool("all-receipts", false, "list every file in inbox/receipts.csv (for inboxes kept in git, which loses file times)")
 	if err := parseFlags(fs, args); err != nil {
@@ -33,6 +34,9 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	}
 	cmdline := []string{"grassroots fixtures", "--out", *out, "--villages", fmt.Sprint(*villages),
 		"--months", fmt.Sprint(*months), "--seed", fmt.Sprint(*seed), "--start", *start}
+	if *volume != 100 {
+		cmdline = append(cmdline, "--volume", fmt.Sprint(*volume))
+	}
 	if *clean {
 		cmdline = append(cmdline, "--clean")
 	}
@@ -42,7 +46,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	began := time.Now()
 	s, err := fixtures.Generate(*out, fixtures.Options{
 		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
-		Clean: *clean, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
+		Volume: *volume, Clean: *clean, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
 	})
 	if err != nil {
 		return err
