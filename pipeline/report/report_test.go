@@ -736,3 +736,43 @@ func TestWorksheetXML(t *testing.T) {
 		f.Close()
 	}
 }
+
+// TestAlertThresholds: the thresholds are settings; a rate equal to its
+// threshold breaks no rule (龙象社区 resolved 9 of 10).
+func TestAlertThresholds(t *testing.T) {
+	db, _ := testWarehouse(t)
+	rules := func(th Thresholds) []string {
+		out := t.TempDir()
+		res, err := Write(context.Background(), db, Options{OutDir: out, Now: runNow, Thresholds: th, Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		byRow := map[int][]string{}
+		for _, c := range allCells(t, res.Summary) {
+			if c.sheet == sheetAlerts && c.row > 2 && (c.col == 4 || c.col == 5) {
+				byRow[c.row] = append(byRow[c.row], c.value)
+			}
+		}
+		var got []string
+		for r := 3; r < 3+len(byRow); r++ {
+			got = append(got, strings.Join(byRow[r], " "))
+		}
+		return got
+	}
+	base := []string{"平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于100%", "东风村 办结率低于80%", "东风村 满意率低于90%"}
+	if diff := cmp.Diff(base, rules(Thresholds{})); diff != "" {
+		t.Errorf("default thresholds (-want +got):\n%s", diff)
+	}
+	at90 := slices.Clone(base)
+	at90[3] = "东风村 办结率低于90%"
+	if diff := cmp.Diff(at90, rules(Thresholds{ResolutionMin: 0.9})); diff != "" {
+		t.Errorf("resolution 90%%: 9/10 is not below (-want +got):\n%s", diff)
+	}
+	want := []string{"龙象社区 办结率低于95%", "平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于60%", "东风村 办结率低于95%", "东风村 满意率低于90%"}
+	if diff := cmp.Diff(want, rules(Thresholds{ResolutionMin: 0.95, CoverageMin: 0.6})); diff != "" {
+		t.Errorf("resolution 95%%, coverage 60%% (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(base[:2], rules(Thresholds{ResolutionMin: 0.5, SatisfactionMin: 0.6, CoverageMin: 0.5})); diff != "" {
+		t.Errorf("every rate at its threshold (-want +got):\n%s", diff)
+	}
+}

@@ -362,8 +362,9 @@ type alert struct {
 }
 
 // alertsFor lists the rules u breaks, in a fixed order: no form, a rejected
-// form, each coverage rate below its threshold, resolution_rate,
-// satisfaction_rate. A rate with no value breaks no rule.
+// form, a coverage rate below its threshold (one rule for all coverage
+// rates), resolution_rate, satisfaction_rate. A rate with no value breaks no
+// rule.
 func (b *builder) alertsFor(u *unitInfo) []alert {
 	d, th := b.d, b.o.Thresholds
 	var out []alert
@@ -374,35 +375,47 @@ func (b *builder) alertsFor(u *unitInfo) []alert {
 	case st.status == "rejected":
 		out = append(out, alert{rule: "报表被退回", note: MaskPhones(st.reason.String)})
 	}
-	below := func(name string, min float64) {
-		i, ok := d.pos[name]
-		if !ok {
-			return
-		}
-		f := d.value(u.code, name)
-		// A tolerance for rates computed in floating point: 9/10 is not
-		// below 0.9.
-		if f.val.Valid && f.val.Float64 < min-1e-9 {
-			out = append(out, alert{
-				rule:      d.metrics[i].title + "低于" + pctText(min),
-				value:     b.pct(f.val.Float64),
-				threshold: b.pct(min),
-				note:      strconv.FormatFloat(f.num.Float64, 'f', -1, 64) + "/" + strconv.FormatFloat(f.den.Float64, 'f', -1, 64),
-			})
-		}
+	// isBelow allows for rates computed in floating point: 9/10 is not
+	// below 0.9.
+	isBelow := func(f figure, min float64) bool { return f.val.Valid && f.val.Float64 < min-1e-9 }
+	fraction := func(f figure) string {
+		return strconv.FormatFloat(f.num.Float64, 'f', -1, 64) + "/" + strconv.FormatFloat(f.den.Float64, 'f', -1, 64)
 	}
+	// Coverage is one rule: its row shows the lowest rate and lists every
+	// coverage rate below the threshold.
+	var lowest sql.NullFloat64
+	var notes []string
 	for _, m := range d.metrics {
-		if strings.HasPrefix(m.name, "coverage_") && m.kind == "ratio" {
-			below(m.name, th.CoverageMin)
+		if !strings.HasPrefix(m.name, "coverage_") || m.kind != "ratio" {
+			continue
+		}
+		if f := d.value(u.code, m.name); isBelow(f, th.CoverageMin) {
+			if !lowest.Valid || f.val.Float64 < lowest.Float64 {
+				lowest = f.val
+			}
+			notes = append(notes, m.title+" "+pctText(f.val.Float64, 1)+"（"+fraction(f)+"）")
 		}
 	}
-	below("resolution_rate", th.ResolutionMin)
-	below("satisfaction_rate", th.SatisfactionMin)
+	if lowest.Valid {
+		out = append(out, alert{rule: "党组织覆盖率低于" + pctText(th.CoverageMin, -1),
+			value: b.pct(lowest.Float64), threshold: b.pct(th.CoverageMin), note: strings.Join(notes, "；")})
+	}
+	for _, r := range []struct {
+		name string
+		min  float64
+	}{{"resolution_rate", th.ResolutionMin}, {"satisfaction_rate", th.SatisfactionMin}} {
+		i, ok := d.pos[r.name]
+		if f := d.value(u.code, r.name); ok && isBelow(f, r.min) {
+			out = append(out, alert{rule: d.metrics[i].title + "低于" + pctText(r.min, -1),
+				value: b.pct(f.val.Float64), threshold: b.pct(r.min), note: fraction(f)})
+		}
+	}
 	return out
 }
 
-func pctText(v float64) string {
-	return strconv.FormatFloat(v*100, 'f', -1, 64) + "%"
+// pctText is a rate as text, with prec decimals (-1: as few as needed).
+func pctText(v float64, prec int) string {
+	return strconv.FormatFloat(v*100, 'f', prec, 64) + "%"
 }
 
 // alerts is 预警清单: one row per (unit, rule broken), so that officials can
