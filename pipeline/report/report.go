@@ -8,7 +8,24 @@
 // views; residents' names and phones (request_rows) are never read. The entry
 // point is Write. Every file is written to a temporary name in its folder and
 // renamed into place, so a crash never leaves a half-written workbook, and the
-// same warehouse and Options.Now give byte-identical files.
+// same warehouse and Options.Now give byte-identical files (document dates
+// come from the period; Now appears only in the title rows).
+//
+// Choices where spec/outputs.md is silent:
+//   - Every sheet has the title in row 1 (unit, month, run time in
+//     Asia/Shanghai), the header in row 2 (frozen, filtered), data from row 3.
+//   - 总览 and 趋势 show every metric of metric_catalog; 趋势's line chart
+//     draws reporting_rate, timely_rate, coverage_all, resolution_rate and
+//     satisfaction_rate. A month without data has empty cells.
+//   - 乡镇汇总 shows every metric; equal resolution rates share a rank, a
+//     township without one has none and comes last.
+//   - 预警清单 lists villages and communities, one row per (unit, rule), so
+//     that officials can filter by rule; all coverage rates are one rule
+//     whose row shows the lowest and lists each rate below the threshold.
+//   - 报送情况 masks phone numbers inside the rejection reason (a clerk's
+//     message may quote a resident's); the clerk's own phone is shown.
+//   - A township's workbook has the same six sheets, its 总览 chart by
+//     village or community.
 package report
 
 import (
