@@ -32,7 +32,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	if _, err := time.Parse("2006-01", *start); err != nil {
 		return fmt.Errorf("%w: --start %q: want YYYY-MM", errUsage, *start)
 	}
-	cmdline := []string{"grassroots fixtures", "--out", *out, "--villages", fmt.Sprint(*villages),
+	cmdline := []string{"grassroots", "fixtures", "--out", *out, "--villages", fmt.Sprint(*villages),
 		"--months", fmt.Sprint(*months), "--seed", fmt.Sprint(*seed), "--start", *start}
 	if *volume != 100 {
 		cmdline = append(cmdline, "--volume", fmt.Sprint(*volume))
