@@ -29,7 +29,9 @@ const testRegistry = `code,name,level,parent_code
 450109200201,新村,village,450109200000
 `
 
-func mustRegistry(t *testing.T, csv string) *registry.Registry {
+func mustRegistry(t *testing.T, csv string) *registry.Registry { return mustRegistryB(t, csv) }
+
+func mustRegistryB(t testing.TB, csv string) *registry.Registry {
 	t.Helper()
 	reg, err := registry.Parse(strings.NewReader(csv), "registry.csv")
 	if err != nil {
@@ -47,7 +49,9 @@ type upload struct {
 	ignored  string
 }
 
-func openTemp(t *testing.T) *Warehouse {
+func openTemp(t *testing.T) *Warehouse { return openTempB(t) }
+
+func openTempB(t testing.TB) *Warehouse {
 	t.Helper()
 	w, err := Open(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), slog.New(slog.DiscardHandler))
 	if err != nil {
