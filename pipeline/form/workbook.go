@@ -76,9 +76,12 @@ func openWorkbook(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProble
 			return nil, problemTooLarge(fmt.Sprintf("解压后超过 %d MB", lim.MaxUnzippedBytes>>20))
 		}
 		name := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))
-		if _, dup := wb.files[name]; !dup {
-			wb.files[name] = f
+		if _, dup := wb.files[name]; dup {
+			// Two parts under one name: which one Excel, WPS or this reader
+			// would show is anyone's guess, so the file is refused.
+			return nil, problemDamaged("压缩包内有重名的部件 " + f.Name)
 		}
+		wb.files[name] = f
 	}
 	if p := wb.readStructure(); p != nil {
 		return nil, p
@@ -186,6 +189,9 @@ func (wb *workbook) rels(relsPart, baseDir string) (map[string]rel, *fileProblem
 		}
 		out[id] = rel{strings.ToLower(target), typ}
 	}
+	if p := s.problem(); p != nil {
+		return nil, p
+	}
 	return out, nil
 }
 
@@ -239,6 +245,9 @@ func (wb *workbook) readStructure() *fileProblem {
 			wb.sheets = append(wb.sheets, sheetRef{name: name, part: r.target})
 		}
 	}
+	if p := s.problem(); p != nil {
+		return p
+	}
 	stylesPart, sstPart := path.Join(dir, "styles.xml"), path.Join(dir, "sharedstrings.xml")
 	for _, r := range rels {
 		switch {
@@ -291,7 +300,7 @@ func (wb *workbook) readStyles(name string) *fileProblem {
 			}
 		}
 	}
-	return nil
+	return s.problem()
 }
 
 func (wb *workbook) readSharedStrings(name string) *fileProblem {
@@ -317,7 +326,7 @@ func (wb *workbook) readSharedStrings(name string) *fileProblem {
 		}
 		wb.sst = append(wb.sst, text)
 	}
-	return nil
+	return s.problem()
 }
 
 // rawCell is one non-empty cell as streamed.
@@ -342,13 +351,28 @@ func (wb *workbook) rows(part string, maxCol int, wantMerges bool, fn func(row i
 		return nil, problemDamaged("工作表内容缺失")
 	}
 	s := xmlScanner{b: data}
-	// Find <sheetData>.
+	// Find <sheetData>. The root must be <worksheet>: anything else is not
+	// a worksheet at all (binary garbage under the sheet's name).
+	root := true // no element seen yet
 	for {
 		t, ok := s.next()
 		if !ok {
-			return nil, nil
+			if p := s.problem(); p != nil || root {
+				return nil, problemDamaged("工作表内容缺失或格式错误")
+			}
+			return nil, nil // a worksheet without rows
 		}
-		if t.kind == tokStart && string(t.name) == "sheetData" {
+		switch {
+		case t.kind == tokText:
+			continue
+		case root && (t.kind != tokStart || string(t.name) != "worksheet"):
+			return nil, problemDamaged("工作表内容缺失或格式错误")
+		}
+		root = false
+		if t.kind != tokStart {
+			continue
+		}
+		if string(t.name) == "sheetData" {
 			if t.self {
 				goto tail
 			}
@@ -363,7 +387,9 @@ func (wb *workbook) rows(part string, maxCol int, wantMerges bool, fn func(row i
 		for {
 			t, ok := s.next()
 			if !ok {
-				break
+				// The part ended inside <sheetData>: cut off or malformed,
+				// so the rows read so far are not the sheet.
+				return nil, problemDamaged("工作表内容不完整或格式错误")
 			}
 			switch t.kind {
 			case tokStart:
@@ -430,6 +456,9 @@ tail:
 				merges = append(merges, ref)
 			}
 		}
+	}
+	if p := s.problem(); p != nil {
+		return nil, p
 	}
 	return merges, nil
 }

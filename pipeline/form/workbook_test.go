@@ -220,7 +220,8 @@ func TestRawCells(t *testing.T) {
 func TestScannerOddities(t *testing.T) {
 	wb := &workbook{lim: Limits{}.withDefaults(), sst: []string{"单号", "点单日期"}}
 	wb.budget = wb.lim.MaxUnzippedBytes
-	xml := `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><x:worksheet xmlns:x="ns"><!-- c --><x:sheetData>` +
+	xml := `<?xml version="1.0"?>
+<x:worksheet xmlns:x="ns"><!-- c --><x:sheetData>` +
 		`<x:row r="2"><x:c r="A2" t='s'><x:v>0</x:v></x:c><x:c t="inlineStr"><x:is><x:t xml:space="preserve"> A&amp;B &#x4E2D;&#20013;&bogus; </x:t></x:is></x:c>` +
 		`<x:c r="D2" t="str"><x:f>A1</x:f><x:v><![CDATA[<cd>]]></x:v></x:c><x:c r="E2"/><x:c r="F2" t="s"><x:v>99</x:v></x:c></x:row>` +
 		`<x:row><x:c><x:v>7</x:v></x:c></x:row></x:sheetData><mergeCells><mergeCell ref="A1:B1"/></mergeCells></x:worksheet>`
@@ -243,6 +244,34 @@ func TestScannerOddities(t *testing.T) {
 		t.Error(diff)
 	}
 	wantEq(t, strings.Join(merges, ","), "A1:B1")
+}
+
+// A part that is not well-formed, is cut off, holds a DOCTYPE (entity
+// expansion) or is not a worksheet at all is damage: reading what came
+// before the fault as if it were the whole sheet would lose rows silently.
+func TestScannerRefusesDamage(t *testing.T) {
+	const head = `<?xml version="1.0"?><worksheet xmlns="ns"><sheetData><row r="1"><c t="inlineStr"><is><t>单号</t></is></c></row>`
+	for name, xml := range map[string]string{
+		"doctype":        `<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]><worksheet><sheetData><row><c t="inlineStr"><is><t>&b;</t></is></c></row></sheetData></worksheet>`,
+		"cut in a tag":   head + `<row r="2"><c t="inl`,
+		"cut after rows": head,
+		"open comment":   head + `<!-- `,
+		"open CDATA":     head + `<row><c t="str"><v><![CDATA[x</v></c></row></sheetData></worksheet>`,
+		"not a sheet":    "\x00\x01garbage<<\xff",
+		"other root":     `<?xml version="1.0"?><chartsheet><sheetData/></chartsheet>`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			wb := &workbook{lim: Limits{}.withDefaults()}
+			wb.budget = wb.lim.MaxUnzippedBytes
+			data := zipOf(t, map[string]string{"s.xml": xml})
+			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+			wb.files = map[string]*zip.File{"s.xml": zr.File[0]}
+			_, p := wb.rows("s.xml", 100, true, func(int, []rawCell) error { return nil })
+			if p == nil || p.code != CodeNotXLSX {
+				t.Errorf("got %v, want a not_xlsx problem", p)
+			}
+		})
+	}
 }
 
 func zipOf(t *testing.T, files map[string]string) []byte {

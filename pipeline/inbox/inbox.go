@@ -53,14 +53,21 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 	if !st.IsDir() {
 		return nil, fmt.Errorf("inbox %s: not a folder", dir)
 	}
+	// The inbox itself may be reached through a link (/data/inbox → a
+	// mounted share): it is followed, links under it are not. Without this,
+	// the walk would see one link and nothing else.
+	root, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return nil, fmt.Errorf("inbox: %w", err)
+	}
 	receipts, err := readReceipts(filepath.Join(dir, ReceiptsFile), loc, log)
 	if err != nil {
 		return nil, err
 	}
 	var files []File
-	err = filepath.WalkDir(dir, func(abs string, d fs.DirEntry, err error) error {
+	err = filepath.WalkDir(root, func(abs string, d fs.DirEntry, err error) error {
 		if err != nil {
-			if abs == dir {
+			if abs == root {
 				return err
 			}
 			log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
@@ -72,7 +79,7 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 		if d.IsDir() {
 			return nil
 		}
-		rel, _ := filepath.Rel(dir, abs)
+		rel, _ := filepath.Rel(root, abs)
 		rel = displayPath(filepath.ToSlash(rel))
 		if rel == ReceiptsFile {
 			return nil
@@ -109,8 +116,51 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbox %s: %w", dir, err)
 	}
+	disambiguate(files, root)
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// disambiguate keeps paths unique: a name that is not UTF-8 and whose
+// decoding collides with another path (白头村.xlsx sent once in UTF-8 and
+// once in GBK bytes) is shown with its raw bytes appended, escaped
+// (白头村.xlsx (\xb0\xd7….xlsx)): the warehouse keys files by path.
+func disambiguate(files []File, root string) {
+	n := make(map[string]int, len(files))
+	for _, f := range files {
+		n[f.Path]++
+	}
+	for i, f := range files {
+		if n[f.Path] < 2 {
+			continue
+		}
+		raw, err := filepath.Rel(root, f.Abs)
+		if err != nil || utf8.ValidString(raw) {
+			continue
+		}
+		files[i].Path = f.Path + " (" + escapeBytes(filepath.ToSlash(raw)) + ")"
+	}
+}
+
+// escapeBytes writes each path component that is not UTF-8 with its bytes
+// above 0x7F and its backslashes as \xNN; UTF-8 components stay as they are.
+func escapeBytes(p string) string {
+	parts := strings.Split(p, "/")
+	for i, c := range parts {
+		if utf8.ValidString(c) {
+			continue
+		}
+		var b strings.Builder
+		for j := 0; j < len(c); j++ {
+			if c[j] >= 0x80 || c[j] == '\\' {
+				fmt.Fprintf(&b, "\\x%02x", c[j])
+			} else {
+				b.WriteByte(c[j])
+			}
+		}
+		parts[i] = b.String()
+	}
+	return strings.Join(parts, "/")
 }
 
 // displayPath turns a file name that is not UTF-8 (a zip extracted on a
