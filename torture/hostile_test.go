@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 
@@ -315,6 +316,31 @@ func hostileCases() []hostileCase {
 				return in
 			},
 			want: []want{{path: "crc.xlsx", status: "rejected", code: form.CodeNotXLSX}},
+		},
+		{
+			name: "cells with invalid UTF-8, NUL and control characters",
+			build: func(t *testing.T, w *world, in string) string {
+				sheets := formSheets(w.code, bombMonth, 5)
+				sheets[0].rows[1][1] = gbk(t, "测试村") // GBK bytes inside a UTF-8 part
+				sheets[2].cell = func(ref, v string) string {
+					if strings.HasPrefix(ref, "F") && ref != "F2" {
+						return `<c r="` + ref + `" t="inlineStr"><is><t>坏` + "\xff\xfe\x01\x1b" + `&#0;&#1;&#xFFFE;&#xD800;</t></is></c>`
+					}
+					return inlineCell(ref, v)
+				}
+				book(t, filepath.Join(in, "bytes.xlsx"), xbook{sheets: sheets})
+				return in
+			},
+			want: []want{{path: "bytes.xlsx", status: "accepted"}},
+			check: func(t *testing.T, conn *sql.DB) {
+				var name string
+				if err := conn.QueryRow(`SELECT unit_name FROM submissions WHERE path = 'bytes.xlsx'`).Scan(&name); err != nil {
+					t.Fatal(err)
+				}
+				if !utf8.ValidString(name) {
+					t.Errorf("unit name %q is not UTF-8", name)
+				}
+			},
 		},
 		{
 			name: "an encrypted workbook",

@@ -314,3 +314,53 @@ func TestUnknownCodeIssue(t *testing.T) {
 	f.Add(i)
 	wantEq(t, f.Rejected, true)
 }
+
+// Text from a part is always valid UTF-8 without the control characters XML
+// forbids: one clerk's GBK bytes must not fail the warehouse's load.
+func TestXMLText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"龙象社区", "龙象社区"},
+		{"（５６）", "（５６）"},
+		{"a\tb\r\nc", "a\tb\r\nc"},
+		{"\xb2\xe2村", "\uFFFD\uFFFD村"},
+		{"x\x00y\x01\x1bz", "xyz"},
+		{"a\uFFFEb\uFFFF", "ab"},
+	} {
+		if got := xmlText(tt.in); got != tt.want {
+			t.Errorf("xmlText(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if got := unescape([]byte(tt.in), false); got != tt.want {
+			t.Errorf("unescape(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	if got := unescape([]byte("a&#0;&#1;b&#xFFFE;&amp;\xff"), false); got != "ab&\uFFFD" {
+		t.Errorf("unescape with references = %q", got)
+	}
+}
+
+// Two parts under one name are refused: which one a program shows is a guess.
+func TestDuplicatePartNames(t *testing.T) {
+	data := stdForm(Version2022).build(t)
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, f := range zr.File {
+		rc, _ := f.Open()
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		w, _ := zw.Create(f.Name)
+		w.Write(b)
+		if f.Name == "xl/workbook.xml" {
+			w, _ := zw.Create("XL/Workbook.xml")
+			w.Write(b)
+		}
+	}
+	zw.Close()
+	f := readBytes(buf.Bytes())
+	if !f.Rejected || len(f.Issues) != 1 || f.Issues[0].Code != CodeNotXLSX {
+		t.Errorf("got %+v, want one not_xlsx issue", f.Issues)
+	}
+}

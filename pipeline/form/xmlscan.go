@@ -226,11 +226,59 @@ func attrInt(attrs []byte, local string) (int, bool) {
 }
 
 // unescape decodes the five XML entities and character references; an
-// unknown entity stays as written.
+// unknown entity stays as written. The result is always text that the
+// warehouse and a workbook can hold (see xmlText).
 func unescape(b []byte, cdata bool) string {
 	if cdata || bytes.IndexByte(b, '&') < 0 {
+		if needsClean(b) {
+			return xmlText(string(b))
+		}
 		return string(b)
 	}
+	return xmlText(decodeEntities(b))
+}
+
+// needsClean reports whether b holds anything xmlText would change.
+func needsClean(b []byte) bool {
+	for i, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return true
+		}
+		// U+FFFE, U+FFFF: EF BF BE, EF BF BF (other EF… are full-width forms)
+		if c == 0xEF && i+2 < len(b) && b[i+1] == 0xBF && b[i+2] >= 0xBE {
+			return true
+		}
+	}
+	return !utf8.Valid(b)
+}
+
+// xmlText makes s valid UTF-8 holding only characters XML 1.0 allows: bytes
+// that are not UTF-8 (a GBK string pasted into a part that says UTF-8)
+// become U+FFFD, and control characters other than tab and line breaks,
+// U+FFFE and U+FFFF (typed as &#1; or raw) are dropped. DuckDB refuses
+// invalid UTF-8, which would fail the whole night's batch for one cell, and
+// a control character would make the feedback workbook unreadable.
+func xmlText(s string) string {
+	if !needsClean([]byte(s)) {
+		return s
+	}
+	var out strings.Builder
+	out.Grow(len(s))
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			out.WriteRune(utf8.RuneError)
+		case r < 0x20 && r != '\t' && r != '\n' && r != '\r', r == 0xFFFE, r == 0xFFFF:
+		default:
+			out.WriteRune(r)
+		}
+	}
+	return out.String()
+}
+
+func decodeEntities(b []byte) string {
 	var out strings.Builder
 	out.Grow(len(b))
 	for len(b) > 0 {
