@@ -46,5 +46,9 @@ fuzz:
 		echo "== $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./pipeline/form || exit 1; \
 	done
 
+## torture: the hostile-inbox, crash, fault and load suites at full size (make test runs them reduced)
+torture:
+	GRASSROOTS_TORTURE=full $(GO) test $(GO_FLAGS) -count=1 -timeout 30m ./torture/ ./cmd/grassroots/
+
 clean:
 	rm -rf bin out

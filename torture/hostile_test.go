@@ -178,18 +178,21 @@ func hostileCases() []hostileCase {
 			build: func(t *testing.T, w *world, in string) string {
 				// Compact rows (a number id, two date serials, a shared
 				// string) so that the part stays under the unzipped limit
-				// and the row limit is what stops the reader.
+				// and the row limit is what stops the reader. Every row
+				// has a bad state: the row issues before the limit must
+				// not reach the warehouse.
 				body := requestsBody(millionRows, func(w io.Writer, i int) {
 					fmt.Fprintf(w, `<row><c><v>%d</v></c><c s="1"><v>44166</v></c><c s="1"><v>44170</v></c><c t="s"><v>0</v></c></row>`, i)
 				})
 				sheets := replaceRequests(w, bombMonth, xsheet{body: body})
 				book(t, filepath.Join(in, "rows.xlsx"), xbook{sheets: sheets, sst: func(w io.Writer) error {
-					_, err := io.WriteString(w, `<sst xmlns="`+nsMain+`"><si><t>已办结</t></si></sst>`)
+					_, err := io.WriteString(w, `<sst xmlns="`+nsMain+`"><si><t>不知道</t></si></sst>`)
 					return err
 				}})
 				return in
 			},
-			want: []want{{path: "rows.xlsx", status: "rejected", code: form.CodeTooLarge}},
+			want:  []want{{path: "rows.xlsx", status: "rejected", code: form.CodeTooLarge}},
+			check: issueCount("rows.xlsx", 1),
 		},
 		{
 			name: "a cell of 10 MB of text",
@@ -549,6 +552,18 @@ func hostileCases() []hostileCase {
 				}
 			},
 		},
+	}
+}
+
+func issueCount(path string, n int) func(t *testing.T, conn *sql.DB) {
+	return func(t *testing.T, conn *sql.DB) {
+		var got int
+		if err := conn.QueryRow(`SELECT count(*) FROM issues WHERE path = ?`, path).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != n {
+			t.Errorf("%s: %d issues, want %d", path, got, n)
+		}
 	}
 }
 

@@ -142,8 +142,22 @@ type reader struct {
 	votes map[string]int
 }
 
+// problem ends the read on a file-level problem. The rows read so far and
+// their issues are an arbitrary part of the file (50,000 rows before the row
+// limit, the rows before a cut): they are dropped, so that the clerk sees
+// the one reason and the warehouse does not store thousands of issues of a
+// file that does not count. File-level issues found before stay.
 func (rd *reader) problem(p *fileProblem) {
-	rd.f.fileIssue("", "", p.code, "", p.msg)
+	f := rd.f
+	kept := f.Issues[:0]
+	for _, i := range f.Issues {
+		if i.Severity == SeverityFile {
+			kept = append(kept, i)
+		}
+	}
+	f.Issues = kept
+	f.Orgs, f.Meetings, f.Requests, f.Rows = nil, nil, nil, RowCounts{}
+	f.fileIssue("", "", p.code, "", p.msg)
 }
 
 func (rd *reader) read(r io.ReaderAt, size int64) {

@@ -3,6 +3,7 @@ package form
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -362,5 +363,19 @@ func TestDuplicatePartNames(t *testing.T) {
 	f := readBytes(buf.Bytes())
 	if !f.Rejected || len(f.Issues) != 1 || f.Issues[0].Code != CodeNotXLSX {
 		t.Errorf("got %+v, want one not_xlsx issue", f.Issues)
+	}
+}
+
+// A read that stops part-way (the row limit here) reports the one reason:
+// the rows and row issues before it are an arbitrary part of the file.
+func TestStoppedReadKeepsOnlyTheReason(t *testing.T) {
+	fs := stdForm(Version2022)
+	for i := range 10 {
+		fs.requests = append(fs.requests, []any{i + 3, fmt.Sprint("X", i), "不是日期", "", "", "", "", nil, "", nil, nil, "不知道"})
+	}
+	data := fs.build(t)
+	f := Read(bytes.NewReader(data), int64(len(data)), "t.xlsx", Options{Limits: Limits{MaxRows: 8}})
+	if !f.Rejected || len(f.Issues) != 1 || f.Issues[0].Code != CodeTooLarge || len(f.Requests) != 0 || f.Rows != (RowCounts{}) {
+		t.Errorf("got %d issues (%v), %d requests, rows %+v; want only too_large", len(f.Issues), f.Issues, len(f.Requests), f.Rows)
 	}
 }
