@@ -218,6 +218,9 @@ func TestOutputNotWritable(t *testing.T) {
 			tc.make(t, out)
 			code, stdout, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, out))...)
 			wantExit2(t, code, stderr, out)
+			if !strings.Contains(stderr, "--out") {
+				knownBug(t, "cmd/report: an unusable output folder is reported without what to do (such as: make it writable or choose another --out)")
+			}
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				if l := leftovers(out); len(l) > 0 {
 					t.Errorf("half-written files left: %v", l)
@@ -325,6 +328,9 @@ func TestDiskFull(t *testing.T) {
 		fill(t, mnt)
 		code, _, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, filepath.Join(t.TempDir(), "out")))...)
 		wantExit2(t, code, stderr, "no space left on device")
+		if !strings.Contains(stderr, "free") {
+			knownBug(t, "warehouse/nightly: a full disk at commit is reported as DuckDB's error, without what to do (free space on the warehouse's disk and run again)")
+		}
 		os.Remove(filepath.Join(mnt, "filler"))
 		if got := analystView(t, db); got != before {
 			t.Error("the warehouse changed in a run that failed for a full disk")
@@ -342,6 +348,9 @@ func TestDiskFull(t *testing.T) {
 		db := filepath.Join(t.TempDir(), "w.duckdb")
 		code, _, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, out))...)
 		wantExit2(t, code, stderr, "no space left on device")
+		if !strings.Contains(stderr, "free") {
+			knownBug(t, "report: a full disk under the workbooks is reported without what to do (free space and run again: the warehouse already holds the run)")
+		}
 		if l := leftovers(out); len(l) > 0 {
 			t.Errorf("half-written files left: %v", l)
 		}

@@ -145,7 +145,16 @@ func (wb *workbook) part(name string) ([]byte, *fileProblem) {
 		return nil, problemDamaged("压缩内容无法解开")
 	}
 	defer rc.Close()
-	buf := bytes.NewBuffer(make([]byte, 0, int(declared)+1))
+	// The buffer is sized by the declared size, but never beyond what the
+	// compressed bytes can inflate to (deflate's best ratio is 1032:1): a
+	// part that declares 120 MB and holds 1 KB must not cost 120 MB.
+	capacity := declared
+	if f.Method == zip.Deflate {
+		capacity = min(capacity, f.CompressedSize64*1032)
+	} else {
+		capacity = min(capacity, f.CompressedSize64)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, int(capacity)+1))
 	n, err := io.Copy(buf, io.LimitReader(rc, int64(declared)+1))
 	if err != nil || uint64(n) != declared {
 		if errors.Is(err, zip.ErrChecksum) {
