@@ -57,6 +57,7 @@ type Config struct {
 type Summary struct {
 	RunID                                    int
 	FilesSeen, FilesIgnored, FilesUnreadable int
+	FilesHashed                              int // read from disk: new, or changed size or modification time
 	FormsRead, FormsReused                   int // read now / content already in the warehouse
 	Accepted, Superseded, Rejected           int // status of all submissions after the run
 	RowsLoaded, RowsRejected, Issues         int // of the forms read now
@@ -182,6 +183,7 @@ func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.Fil
 		}
 	}
 
+	s.FilesHashed = len(todo)
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

@@ -154,7 +154,8 @@ func (r *Run) newBatches() {
 // and modification time are those seen last, so that it need not be hashed.
 func (r *Run) Unchanged(path string, size int64, mtime time.Time) (sha string, ok bool) {
 	st, ok := r.last[path]
-	if !ok || st.size != size || !st.mtime.Equal(mtime) {
+	// The warehouse keeps microseconds; file systems give nanoseconds.
+	if !ok || st.size != size || !st.mtime.Equal(mtime.Truncate(time.Microsecond)) {
 		return "", false
 	}
 	return st.sha, true
