@@ -55,8 +55,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 
 func printSummary(e *env, s *nightly.Summary) {
 	ms := func(d time.Duration) int64 { return d.Milliseconds() }
-	fmt.Fprintf(e.stdout, "run %d: %d files (%d ignored, %d unreadable); %d forms read, %d unchanged\n",
-		s.RunID, s.FilesSeen, s.FilesIgnored, s.FilesUnreadable, s.FormsRead, s.FormsReused)
+	fmt.Fprintf(e.stdout, "run %d: %d files (%d ignored, %d unreadable, %d new or changed); %d forms read, %d already loaded\n",
+		s.RunID, s.FilesSeen, s.FilesIgnored, s.FilesUnreadable, s.FilesHashed, s.FormsRead, s.FormsReused)
 	fmt.Fprintf(e.stdout, "submissions: %d accepted, %d superseded, %d rejected\n", s.Accepted, s.Superseded, s.Rejected)
 	fmt.Fprintf(e.stdout, "new rows: %d loaded, %d rejected; %d issues\n", s.RowsLoaded, s.RowsRejected, s.Issues)
 	if s.SummaryFile != "" {
