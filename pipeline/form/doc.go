@@ -9,7 +9,22 @@ package form
 //   - Damage: every part the reader needs is decompressed in full and
 //     checked against its declared size and checksum; parts it does not need
 //     (theme, document properties) are not read, so their damage is not
-//     reported.
+//     reported. A part that inflates past its declared size is damage
+//     (not_xlsx), found after at most declared+1 bytes; a buffer is never
+//     larger than the part's compressed bytes can inflate to. Two parts
+//     under one name (which one would Excel show?), a DOCTYPE (OOXML forbids
+//     DTDs; no entity is ever expanded), XML that is cut off or malformed,
+//     and a sheet part whose root is not <worksheet> are damage too: reading
+//     the rows before the fault as if they were the sheet would lose rows
+//     silently. Well-formed but unknown elements, however deeply nested,
+//     are skipped.
+//   - A read that stops on a file-level problem (a limit, damage) keeps
+//     only the file-level issues: the rows and row issues before the stop
+//     are an arbitrary part of the file.
+//   - Text is valid UTF-8 holding only what XML 1.0 allows: bytes that are
+//     not UTF-8 become U+FFFD, control characters other than tab and line
+//     breaks are dropped (DuckDB refuses invalid UTF-8, which would fail the
+//     whole batch for one cell).
 //   - Dates outside 2000–2099 are refused (bad_date, bad_period): they are a
 //     serial read as a date or a mistyped year. A number in a date column
 //     counts as a date when its cell has a date format (the time of day is
