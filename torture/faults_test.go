@@ -219,7 +219,7 @@ func TestOutputNotWritable(t *testing.T) {
 			code, stdout, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, out))...)
 			wantExit2(t, code, stderr, out)
 			if !strings.Contains(stderr, "--out") {
-				knownBug(t, "cmd/report: an unusable output folder is reported without what to do (such as: make it writable or choose another --out)")
+				t.Errorf("cmd/report: an unusable output folder is reported without what to do (such as: make it writable or choose another --out)")
 			}
 			if st, err := os.Stat(out); err == nil && st.IsDir() {
 				if l := leftovers(out); len(l) > 0 {
@@ -240,19 +240,6 @@ func TestOutputNotWritable(t *testing.T) {
 				t.Error("the next run wrote no summary")
 			}
 		})
-	}
-}
-
-// knownBug reports a fault of a package outside this suite's remit (see the
-// closing note of issue 7): it fails `make torture` and is logged in the
-// reduced run, so that other engineers' `make test` stays usable until it
-// is fixed.
-func knownBug(t *testing.T, format string, args ...any) {
-	t.Helper()
-	if full {
-		t.Errorf("KNOWN BUG: "+format, args...)
-	} else {
-		t.Logf("KNOWN BUG (fails in make torture): "+format, args...)
 	}
 }
 
@@ -305,7 +292,7 @@ func TestDiskFull(t *testing.T) {
 		code, _, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, filepath.Join(t.TempDir(), "out")))...)
 		wantExit2(t, code, stderr, "no space left on device")
 		if !strings.Contains(stderr, "free") {
-			knownBug(t, "warehouse: a full disk is reported as a damaged warehouse (\"restore it from a backup\"), not as a full disk to free")
+			t.Errorf("warehouse: a full disk is reported as a damaged warehouse (\"restore it from a backup\"), not as a full disk to free")
 		}
 		// Nothing half-written: once there is room again, the next run
 		// completes.
@@ -313,7 +300,7 @@ func TestDiskFull(t *testing.T) {
 		code, _, stderr = cli(t, quiet(runArgs(fw.registry, fw.full, db, filepath.Join(t.TempDir(), "out")))...)
 		if code != 0 {
 			st, _ := os.Stat(db)
-			knownBug(t, "warehouse: a first run that failed for a full disk leaves a %d-byte %s that every later run refuses (exit %d): %s",
+			t.Errorf("warehouse: a first run that failed for a full disk leaves a %d-byte %s that every later run refuses (exit %d): %s",
 				st.Size(), filepath.Base(db), code, strings.TrimSpace(stderr))
 		}
 	})
@@ -329,7 +316,7 @@ func TestDiskFull(t *testing.T) {
 		code, _, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, filepath.Join(t.TempDir(), "out")))...)
 		wantExit2(t, code, stderr, "no space left on device")
 		if !strings.Contains(stderr, "free") {
-			knownBug(t, "warehouse/nightly: a full disk at commit is reported as DuckDB's error, without what to do (free space on the warehouse's disk and run again)")
+			t.Errorf("warehouse/nightly: a full disk at commit is reported as DuckDB's error, without what to do (free space on the warehouse's disk and run again)")
 		}
 		os.Remove(filepath.Join(mnt, "filler"))
 		if got := analystView(t, db); got != before {
@@ -349,7 +336,7 @@ func TestDiskFull(t *testing.T) {
 		code, _, stderr := cli(t, quiet(runArgs(fw.registry, fw.full, db, out))...)
 		wantExit2(t, code, stderr, "no space left on device")
 		if !strings.Contains(stderr, "free") {
-			knownBug(t, "report: a full disk under the workbooks is reported without what to do (free space and run again: the warehouse already holds the run)")
+			t.Errorf("report: a full disk under the workbooks is reported without what to do (free space and run again: the warehouse already holds the run)")
 		}
 		if l := leftovers(out); len(l) > 0 {
 			t.Errorf("half-written files left: %v", l)

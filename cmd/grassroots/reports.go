@@ -18,7 +18,9 @@ func writeReports(out, period, inboxDir string, e *env) func(context.Context, *w
 			OutDir: out, Period: period, Now: time.Now(), InboxDir: inboxDir, Log: e.log,
 		})
 		if err != nil {
-			return fmt.Errorf("workbooks: %w", err)
+			// The warehouse already holds this run: the next run reads no
+			// form again and only writes the workbooks.
+			return fmt.Errorf("writing workbooks to %s: %w (the warehouse holds this run; make --out a writable folder with free space and run again)", out, err)
 		}
 		if res.Summary == "" {
 			e.log.Warn("no month to summarize: no accepted form yet")

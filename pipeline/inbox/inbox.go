@@ -27,7 +27,7 @@ const ReceiptsFile = "receipts.csv"
 // Reasons a file found under the inbox is not read as a form.
 const (
 	IgnoredLockFile = "Office lock file (~$…)"
-	IgnoredNotXLSX  = "not an .xlsx file"
+	IgnoredNotXLSX  = "not a spreadsheet (.xlsx, .xls, .xlsm, .et)"
 	IgnoredSymlink  = "symbolic link (not followed)"
 	IgnoredHidden   = "hidden file"
 )
@@ -97,7 +97,7 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 			f.Ignored = IgnoredLockFile
 		case strings.HasPrefix(name, "."):
 			f.Ignored = IgnoredHidden
-		case !strings.EqualFold(filepath.Ext(name), ".xlsx"):
+		case !spreadsheet(name):
 			f.Ignored = IgnoredNotXLSX
 		}
 		info, err := d.Info()
@@ -161,6 +161,18 @@ func escapeBytes(p string) string {
 		parts[i] = b.String()
 	}
 	return strings.Join(parts, "/")
+}
+
+// spreadsheet reports whether a file is meant as a form: .xlsx, and also
+// .xls, .xlsm and WPS's .et, which the reader rejects with a message telling
+// the clerk to save as .xlsx — a clerk who sent one must hear back, not be
+// ignored. Anything else (a PDF, a photo, a Word file) is not read.
+func spreadsheet(name string) bool {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xlsx", ".xls", ".xlsm", ".et":
+		return true
+	}
+	return false
 }
 
 // displayPath turns a file name that is not UTF-8 (a zip extracted on a

@@ -24,10 +24,6 @@ import (
 	"grassroots/queries"
 )
 
-// MaxFileBytes is the size above which a file under the inbox is not read
-// into memory at all: it is rejected as too_large. Real forms are under 2 MB.
-const MaxFileBytes = 64 << 20
-
 // Config is one batch's inputs. The zero value of each optional field means
 // the documented default.
 type Config struct {
@@ -255,8 +251,7 @@ func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.Fil
 }
 
 // readOne hashes a file and, unless its content is already loaded, reads it
-// as a form. A file too large to be a form is rejected without being held in
-// memory.
+// as a form.
 func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 	r := result{file: f}
 	fh, err := os.Open(f.Abs)
@@ -265,7 +260,13 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 		return r
 	}
 	defer fh.Close()
-	if f.Size > MaxFileBytes {
+	// A file over the reader's size limit is rejected without being held in
+	// memory: it is hashed as a stream. Real forms are under 2 MB.
+	limit := opt.Limits.MaxFileBytes
+	if limit <= 0 {
+		limit = form.DefaultMaxFileBytes
+	}
+	if f.Size > limit {
 		h := sha256.New()
 		if _, err := io.Copy(h, fh); err != nil {
 			r.err = err
@@ -273,7 +274,7 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 		}
 		r.sha = hex.EncodeToString(h.Sum(nil))
 		if !loaded(r.sha) {
-			r.form = tooLarge(f)
+			r.form = tooLarge(f, limit)
 		}
 		return r
 	}
@@ -291,11 +292,11 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 	return r
 }
 
-func tooLarge(f inbox.File) *form.Form {
+func tooLarge(f inbox.File, limit int64) *form.Form {
 	return &form.Form{Path: f.Path, Rejected: true, Issues: []form.Issue{{
 		Path: f.Path, Code: form.CodeTooLarge, Severity: form.SeverityFile,
 		Value:   fmt.Sprintf("%d MB", f.Size>>20),
-		Message: fmt.Sprintf("文件过大（%d MB，上限 %d MB），请使用标准模板重新填报", f.Size>>20, MaxFileBytes>>20),
+		Message: fmt.Sprintf("文件过大（%d MB，上限 %d MB），请使用标准模板重新填报", f.Size>>20, limit>>20),
 	}}}
 }
 

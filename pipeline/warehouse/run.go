@@ -370,7 +370,10 @@ func (r *Run) Commit(ctx context.Context, finished time.Time) error {
 	_, err := r.conn.ExecContext(ctx, "COMMIT")
 	if err != nil {
 		r.Rollback()
-		return fmt.Errorf("commit: %w", err)
+		if diskFull(err) {
+			return fmt.Errorf("commit: %w: %v (the warehouse is as before this run; free space on the warehouse's disk and run again)", ErrDiskFull, err)
+		}
+		return fmt.Errorf("commit (the warehouse is as before this run): %w", err)
 	}
 	r.done = true
 	r.conn.Close()

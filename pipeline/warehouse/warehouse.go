@@ -35,6 +35,8 @@ var (
 	ErrIncompatible = errors.New("warehouse was written by an incompatible version of grassroots")
 	// ErrDamaged: the file is not a DuckDB database or cannot be read.
 	ErrDamaged = errors.New("warehouse file cannot be opened")
+	// ErrDiskFull: the disk holding the warehouse is full.
+	ErrDiskFull = errors.New("no space left for the warehouse")
 )
 
 // Warehouse is an open, locked, read-write warehouse.
@@ -60,9 +62,17 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Warehouse, error
 		}
 		return nil, fmt.Errorf("warehouse lock %s: %w", path+".lock", err)
 	}
+	_, statErr := os.Stat(path)
+	created := errors.Is(statErr, fs.ErrNotExist)
 	w := &Warehouse{path: path, lock: lock, log: log}
 	if err := w.open(ctx); err != nil {
 		w.Close()
+		if created {
+			// A warehouse this call created and could not finish (a full
+			// disk) would be refused by every later run: leave nothing.
+			os.Remove(path)
+			os.Remove(path + ".wal")
+		}
 		return nil, err
 	}
 	return w, nil
@@ -101,6 +111,9 @@ func classifyOpenError(path string, err error) error {
 	if errors.Is(err, fs.ErrPermission) {
 		return fmt.Errorf("%s: %w", path, err)
 	}
+	if diskFull(err) {
+		return fmt.Errorf("%s: %w: %v (free space on that disk and run again)", path, ErrDiskFull, err)
+	}
 	msg := err.Error()
 	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
 		return fmt.Errorf("%s: %w: %v", path, ErrLocked, err)
@@ -109,6 +122,12 @@ func classifyOpenError(path string, err error) error {
 		return fmt.Errorf("%s: %w: %v", path, ErrIncompatible, err)
 	}
 	return fmt.Errorf("%s: %w: %v (restore it from a backup or load the inbox into a new file)", path, ErrDamaged, err)
+}
+
+// diskFull reports whether err (from Go or from DuckDB, which reports the
+// operating system's message as text) says the disk is full.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }
 
 // DB is the warehouse's database, for reading after a run (reports, tests).
