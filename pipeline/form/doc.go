@@ -60,11 +60,12 @@ package form
 //   - 未评价 on an unresolved request is no rating and raises no warning.
 //     A mediation result on a row whose 是否矛盾纠纷 is empty or invalid is
 //     a mediation_not_dispute warning, like a 否.
-//   - An organization (by 党组织名称) takes its way of forming from the first
-//     row that states one; a later row stating another is a
-//     formation_conflict warning; every row of the organization then carries
-//     the organization's way (or "" if none states it). A yes row without a
-//     name keeps no way of forming.
+//   - An organization (by 党组织名称) takes its way of forming from its
+//     first row, as form.md says, even when that row leaves it empty (the
+//     organization is then in neither count); a later row stating another
+//     way is a formation_conflict warning (a later empty one is not); every
+//     row of the organization then carries the organization's way. A yes
+//     row without a name keeps no way of forming.
 //   - Cross-field warnings (dispatched/resolved before requested, rating,
 //     mediation, out-of-period meetings) are checked on rows that are not
 //     rejected.

@@ -109,6 +109,9 @@ const (
 )
 
 func msgFormationConflict(org, way string, firstRow int) string {
+	if way == "" {
+		return fmt.Sprintf("党组织%s的组建方式以第%d行为准，而第%d行未填写组建方式，该党组织不计入单独或联合组建数；请在第%d行填写组建方式", q(org), firstRow, firstRow, firstRow)
+	}
 	return fmt.Sprintf("党组织%s的组建方式与第%d行（%s）不一致，以第%d行为准；请统一填写", q(org), firstRow, way, firstRow)
 }
 

@@ -231,6 +231,14 @@ func TestRules(t *testing.T) {
 			fs.orgs = append(fs.orgs, []any{3, "龙象超市", "两新组织", "是", "联合", "龙象小区党支部", nil})
 		}, want: []got{{org, "E4", CodeFormationConflict, SeverityWarning, "联合"}},
 			check: func(t *testing.T, f *Form) { wantEq(t, f.Orgs[2].HowFormed, FormedStandalone) }},
+		{name: "formation taken from the first row even when it is empty", mutate: func(fs *formSpec) {
+			fs.orgs = set(fs.orgs, "E2", nil)
+			fs.orgs = append(fs.orgs, []any{3, "龙象超市", "两新组织", "是", "单独", "龙象小区党支部", nil})
+		}, want: []got{{org, "E4", CodeFormationConflict, SeverityWarning, "单独"}},
+			check: func(t *testing.T, f *Form) { wantEq(t, f.Orgs[0].HowFormed, ""); wantEq(t, f.Orgs[2].HowFormed, "") }},
+		{name: "a later row leaving the formation empty agrees", mutate: func(fs *formSpec) {
+			fs.orgs = append(fs.orgs, []any{3, "龙象超市", "两新组织", "是", nil, "龙象小区党支部", nil})
+		}, check: func(t *testing.T, f *Form) { wantEq(t, f.Orgs[2].HowFormed, FormedStandalone) }},
 		{name: "org members invalid", mutate: func(fs *formSpec) { fs.orgs = set(fs.orgs, "G2", -3) },
 			want: []got{{org, "G2", CodeBadNumber, SeverityWarning, "-3"}}},
 		// 议事记录 rows.

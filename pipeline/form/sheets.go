@@ -308,11 +308,15 @@ func (rd *reader) orgRow(st *sheetState, dr *dataRow) {
 		}
 		rd.issue(sheet, at, CodeMissingOrgName, SeverityWarning, "", msgMissingOrgName)
 		o.HowFormed = ""
-	} else if o.HowFormed != "" {
+	} else {
+		// form.md: an organization's way of forming is taken from its first
+		// row, even when that row leaves it empty (the organization is then
+		// in neither count); a later row stating another way is a warning.
+		// A later row that leaves it empty does not disagree.
 		key := matchKey(o.OrgName)
 		if first, seen := st.orgWay[key]; !seen {
 			st.orgWay[key] = orgWay{o.HowFormed, dr.num}
-		} else if first.way != o.HowFormed {
+		} else if o.HowFormed != "" && first.way != o.HowFormed {
 			rd.issue(sheet, how.ref(), CodeFormationConflict, SeverityWarning, how.shown(), msgFormationConflict(o.OrgName, first.way, first.row))
 		}
 	}
@@ -320,7 +324,7 @@ func (rd *reader) orgRow(st *sheetState, dr *dataRow) {
 }
 
 // settleOrgWays gives every row of an organization the way of forming of
-// the first row that states one, so that each row tells the same story.
+// its first row, so that each row tells the same story.
 func (rd *reader) settleOrgWays(st *sheetState) {
 	for i := range rd.f.Orgs {
 		o := &rd.f.Orgs[i]
