@@ -87,7 +87,7 @@ func msgBadPeriod(value string) string {
 }
 
 func msgAmbiguousPeriod(value string) string {
-	return fmt.Sprintf("报告期%s是带小数点的数字，无法判断是几月（2021.1 可能是 2021.10），请按“2021年10月”格式填写", q(value))
+	return fmt.Sprintf("报告期%s是带小数点的数字，无法判断是几月（2021.1 可能是 2021.10），请写成文字，如“2021年1月”或“2021-10”", q(value))
 }
 
 func msgUnknownCode(code string) string {
