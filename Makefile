@@ -31,24 +31,24 @@ bench: build
 bench-go:
 	$(GO) test $(GO_FLAGS) -run='^$$' -bench=. -benchmem ./...
 
-## torture: the full hostile-inbox suite and 50 SIGKILLs (make test runs a reduced form)
-torture:
-	GRASSROOTS_TORTURE=full $(GO) test $(GO_FLAGS) -count=1 -timeout 40m ./torture/ ./cmd/grassroots/
-
 ## update-golden: rewrite the golden files of every package that has some
 GOLDEN_PKGS := ./pipeline/report ./cmd/grassroots
 update-golden:
 	$(GO) test $(GO_FLAGS) -count=1 $(GOLDEN_PKGS) -update
 
+## fuzz: every fuzz target of the parsers of untrusted text, FUZZTIME each
 FUZZTIME ?= 20s
+FUZZ_PKGS := ./pipeline/form ./pipeline/registry ./pipeline/report
 fuzz:
-	@for f in $$($(GO) test $(GO_FLAGS) -list '^Fuzz' ./pipeline/form | grep '^Fuzz'); do \
-		echo "== $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s ./pipeline/form || exit 1; \
+	@for p in $(FUZZ_PKGS); do \
+		for f in $$($(GO) test $(GO_FLAGS) -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$p $$f"; $(GO) test $(GO_FLAGS) -run='^$$' -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) -fuzzminimizetime=2s $$p || exit 1; \
+		done; \
 	done
 
 ## torture: the hostile-inbox, crash, fault and load suites at full size (make test runs them reduced)
 torture:
-	GRASSROOTS_TORTURE=full $(GO) test $(GO_FLAGS) -count=1 -timeout 30m ./torture/ ./cmd/grassroots/
+	GRASSROOTS_TORTURE=full $(GO) test $(GO_FLAGS) -count=1 -timeout 40m ./torture/ ./cmd/grassroots/
 
 clean:
 	rm -rf bin out
