@@ -7,11 +7,16 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -102,22 +107,29 @@ func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
 // content share one name: the accepted one, else the latest received, is
 // written. Two unreadable covers whose file names clash get the content's
 // first 8 hex digits added to the later one's name.
-func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) error {
+func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
 	subs, err := loadSubmissions(ctx, db)
-	if err != nil || len(subs) == 0 {
-		return err
+	if err != nil {
+		return nil, err
 	}
+	return writeFeedbackBooks(ctx, subs, o, st, res)
+}
+
+// namedSubmission is a feedback workbook to be: its file name and form.
+type namedSubmission struct {
+	name string
+	sub  *Submission
+}
+
+// feedbackNames gives each form its workbook's name, in name order.
+func feedbackNames(subs []*Submission, log *slog.Logger) []namedSubmission {
 	rank := map[string]int{"accepted": 0, "superseded": 1, "rejected": 2}
 	slices.SortStableFunc(subs, func(a, b *Submission) int {
 		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]),
 			-a.ReceivedAt.Time.Compare(b.ReceivedAt.Time),
 			strings.Compare(a.Path, b.Path), strings.Compare(a.SHA256, b.SHA256))
 	})
-	type named struct {
-		name string
-		sub  *Submission
-	}
-	var todo []named
+	var todo []namedSubmission
 	taken := map[string]*Submission{}
 	for _, s := range subs {
 		name := FeedbackName(s)
@@ -127,50 +139,165 @@ func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *
 			}
 			name = strings.TrimSuffix(name, ".xlsx") + "-" + safeName(first(s.SHA256, 8)) + ".xlsx"
 			if _, ok := taken[name]; ok {
-				o.Log.Warn("feedback name taken twice, skipped", "file", s.Path, "name", name)
+				log.Warn("feedback name taken twice, skipped", "file", s.Path, "name", name)
 				continue
 			}
 		}
 		taken[name] = s
-		todo = append(todo, named{name, s})
+		todo = append(todo, namedSubmission{name, s})
 	}
-	slices.SortFunc(todo, func(a, b named) int { return strings.Compare(a.name, b.name) })
+	slices.SortFunc(todo, func(a, b namedSubmission) int { return strings.Compare(a.name, b.name) })
+	return todo
+}
 
-	dir := filepath.Join(o.OutDir, "feedback")
-	annotatedDir := filepath.Join(dir, "annotated")
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+// feedbackPlan is what writeFeedbackBooks leaves to do once the staged
+// workbooks are in place: remove those of earlier runs that no longer apply,
+// then record the new manifest.
+type feedbackPlan struct {
+	dir, annotatedDir string
+	manifest          *manifest
+	oldManifest       []byte   // the manifest file as read, to skip an unchanged one
+	remove            []string // paths
+}
+
+// writeFeedbackBooks stages the feedback workbooks (and annotated copies)
+// of subs whose digest differs from the manifest's, or whose files are
+// missing, and plans the removal of those the manifest lists but subs no
+// longer produce.
+func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *stager, res *Result) (*feedbackPlan, error) {
+	todo := feedbackNames(subs, o.Log)
+	p := &feedbackPlan{dir: filepath.Join(o.OutDir, "feedback")}
+	p.annotatedDir = filepath.Join(p.dir, "annotated")
+	old, oldData, err := readManifest(p.dir, o.Log)
+	if err != nil {
+		return nil, err
+	}
+	if len(todo) == 0 && oldData == nil {
+		return p, nil // nothing to write, nothing written before
+	}
+	p.oldManifest = oldData
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return nil, err
 	}
 	if o.InboxDir != "" {
-		if err := os.MkdirAll(annotatedDir, 0o755); err != nil {
-			return err
+		if err := os.MkdirAll(p.annotatedDir, 0o755); err != nil {
+			return nil, err
 		}
 	}
-	annotated := make([]bool, len(todo))
+	onDisk := func(dir string) map[string]bool {
+		names := map[string]bool{}
+		entries, _ := os.ReadDir(dir) // a missing folder has no files
+		for _, e := range entries {
+			if e.Type().IsRegular() {
+				names[e.Name()] = true
+			}
+		}
+		return names
+	}
+	have, haveAnnotated := onDisk(p.dir), onDisk(p.annotatedDir)
+
+	entries := make([]manifestEntry, len(todo))
+	written := make([]bool, len(todo))
 	err = parallel(ctx, o.Workers, len(todo), func(i int) error {
 		t := todo[i]
-		data, err := FeedbackBook(t.sub)
+		period, sh := feedbackContent(t.sub)
+		digest := feedbackDigest(t.sub, period, sh, o.InboxDir != "")
+		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digest && have[t.name] {
+			original := filepath.Join(o.InboxDir, filepath.FromSlash(t.sub.Path))
+			if prev.Annotated && haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
+				entries[i] = prev
+				return nil
+			}
+		}
+		data, err := feedbackBook(period, sh)
 		if err != nil {
 			return fmt.Errorf("feedback for %s: %w", t.sub.Path, err)
 		}
-		if err := st.write(filepath.Join(dir, t.name), data); err != nil {
+		if err := st.write(filepath.Join(p.dir, t.name), data); err != nil {
 			return err
 		}
+		written[i] = true
+		entries[i] = manifestEntry{Digest: digest}
 		if o.InboxDir != "" {
-			annotated[i], err = annotate(o, st, t.sub, filepath.Join(annotatedDir, t.name))
+			entries[i].Annotated, entries[i].Retry, err = annotate(o, st, t.sub, filepath.Join(p.annotatedDir, t.name))
 		}
 		return err
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
+	p.manifest = &manifest{Version: manifestVersion, Feedback: make(map[string]manifestEntry, len(todo))}
 	for i, t := range todo {
-		res.Feedback = append(res.Feedback, filepath.Join(dir, t.name))
-		if annotated[i] {
-			res.Annotated = append(res.Annotated, filepath.Join(annotatedDir, t.name))
+		e := entries[i]
+		p.manifest.Feedback[t.name] = e
+		f := filepath.Join(p.dir, t.name)
+		a := filepath.Join(p.annotatedDir, t.name)
+		if !written[i] {
+			res.Unchanged = append(res.Unchanged, f)
+			continue
+		}
+		res.Feedback = append(res.Feedback, f)
+		if e.Annotated {
+			res.Annotated = append(res.Annotated, a)
+		} else if old.Feedback[t.name].Annotated && haveAnnotated[t.name] {
+			p.remove = append(p.remove, a) // an out-of-date copy
 		}
 	}
-	return err
+	for _, name := range slices.Sorted(maps.Keys(old.Feedback)) {
+		if _, ok := p.manifest.Feedback[name]; ok {
+			continue
+		}
+		if have[name] {
+			p.remove = append(p.remove, filepath.Join(p.dir, name))
+		}
+		if old.Feedback[name].Annotated && haveAnnotated[name] {
+			p.remove = append(p.remove, filepath.Join(p.annotatedDir, name))
+		}
+	}
+	return p, nil
+}
+
+// finish removes the workbooks that no longer apply, then records the
+// manifest: a crash in between leaves them listed in the old manifest, and
+// the next run removes them.
+func (p *feedbackPlan) finish(res *Result) error {
+	for _, f := range p.remove {
+		if err := os.Remove(f); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+		res.Removed = append(res.Removed, f)
+	}
+	if p.manifest == nil {
+		return nil
+	}
+	return writeManifest(p.dir, p.manifest, p.oldManifest)
+}
+
+// feedbackDigest is a digest of everything the feedback workbook of s and
+// its annotated copy show: the sheet as built (status, path, every issue row
+// as written), the document's period, and for the copy the original's path
+// and content and the issues unmasked.
+func feedbackDigest(s *Submission, period string, sh *sheet, annotate bool) string {
+	d := newDigester()
+	d.int(feedbackFormat)
+	d.str(s.Status)
+	d.str(s.Path)
+	d.str(s.SHA256)
+	d.str(period)
+	d.sheet(sh)
+	d.str(strconv.FormatBool(annotate))
+	if annotate {
+		d.int(len(s.Issues))
+		for _, is := range s.Issues {
+			d.str(is.Sheet)
+			d.str(is.Cell)
+			d.str(is.Code)
+			d.str(is.Severity)
+			d.str(is.Value)
+			d.str(is.Message)
+		}
+	}
+	return d.sum()
 }
 
 // SortIssues orders issues by sheet, then cell in sheet order (column
@@ -201,15 +328,16 @@ func compareCells(a, b string) int {
 // severity), sorted by SortIssues. Phone numbers in values and messages are
 // masked (MaskPhones).
 func FeedbackBook(s *Submission) ([]byte, error) {
+	return feedbackBook(feedbackContent(s))
+}
+
+// feedbackContent is what the feedback workbook of s shows: the period of
+// its document properties ("" when unreadable) and its one sheet.
+func feedbackContent(s *Submission) (string, *sheet) {
 	period := s.Period
 	if !periodPattern.MatchString(period) {
 		period = ""
 	}
-	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
 	issues := slices.Clone(s.Issues)
 	SortIssues(issues)
 	counts := map[string]int{}
@@ -236,15 +364,19 @@ func FeedbackBook(s *Submission) ([]byte, error) {
 	}
 	// The title row overflows to the right; the first column stays narrow.
 	sh.widths[1] = min(max(displayWidthOf(sh.rows, 0), displayWidth("工作表"))+2, 30)
-	if err := writeSheet(f, st, sh); err != nil {
-		return nil, err
-	}
-	// One sheet, no chart: excelize's own output is already deterministic.
-	buf, err := f.WriteToBuffer()
+	return period, sh
+}
+
+func feedbackBook(period string, sh *sheet) ([]byte, error) {
+	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单")
 	if err != nil {
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	defer f.Close()
+	if err := writeSheet(f, st, sh); err != nil {
+		return nil, err
+	}
+	return bookBytes(f)
 }
 
 func displayWidthOf(rows [][]any, col int) float64 {
@@ -260,39 +392,44 @@ func displayWidthOf(rows [][]any, col int) float64 {
 // annotate writes a copy of the clerk's own workbook with each offending
 // cell filled red and commented with the messages, unmasked: it is the
 // clerk's own data going back to the clerk. A missing, changed or unreadable
-// original is logged and skipped.
-func annotate(o Options, st *stager, s *Submission, dst string) (bool, error) {
+// original is logged and skipped; when the reason may pass (missing or
+// changed), retry is the original as seen, for the next run to try again
+// once it differs.
+func annotate(o Options, st *stager, s *Submission, dst string) (written bool, retry *fileStamp, err error) {
 	rel := filepath.FromSlash(s.Path)
 	if !filepath.IsLocal(rel) {
 		o.Log.Warn("annotated copy skipped: path outside the inbox", "file", s.Path)
-		return false, nil
+		return false, nil, nil
 	}
 	if !strings.EqualFold(filepath.Ext(rel), ".xlsx") {
 		// A .xlsm copy under an .xlsx name would not open in Excel.
 		o.Log.Info("annotated copy skipped: not an .xlsx file", "file", s.Path)
-		return false, nil
+		return false, nil, nil
 	}
-	data, err := os.ReadFile(filepath.Join(o.InboxDir, rel))
+	original := filepath.Join(o.InboxDir, rel)
+	// Stat before reading: a file replaced in between is tried again.
+	seen := stampOf(original)
+	data, err := os.ReadFile(original)
 	if err != nil {
 		o.Log.Info("annotated copy skipped: original not readable", "file", s.Path, "err", err)
-		return false, nil
+		return false, seen, nil
 	}
 	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != strings.ToLower(s.SHA256) {
 		o.Log.Info("annotated copy skipped: original changed since it was loaded", "file", s.Path)
-		return false, nil
+		return false, seen, nil
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data))
 	if err != nil {
 		o.Log.Info("annotated copy skipped: original not a readable workbook", "file", s.Path, "err", err)
-		return false, nil
+		return false, nil, nil
 	}
 	defer f.Close()
 	out, err := annotateBook(f, s.Issues)
 	if err != nil {
 		o.Log.Info("annotated copy skipped", "file", s.Path, "err", err)
-		return false, nil
+		return false, nil, nil
 	}
-	return true, st.write(dst, out)
+	return true, nil, st.write(dst, out)
 }
 
 const commentAuthor = "报表校验"
@@ -372,9 +509,5 @@ func annotateBook(f *excelize.File, issues []Issue) ([]byte, error) {
 			return nil, err
 		}
 	}
-	buf, err := f.WriteToBuffer()
-	if err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return bookBytes(f)
 }

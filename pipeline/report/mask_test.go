@@ -41,6 +41,9 @@ func TestMaskPhones(t *testing.T) {
 			if got := MaskPhones(tt.in); got != tt.want {
 				t.Errorf("MaskPhones(%q) = %q, want %q", tt.in, got, tt.want)
 			}
+			if got := maskPhonesBySearch(tt.in); got != tt.want {
+				t.Errorf("maskPhonesBySearch(%q) = %q, want %q", tt.in, got, tt.want)
+			}
 		})
 	}
 }
@@ -49,7 +52,8 @@ func TestMaskPhones(t *testing.T) {
 // lengthens the text, is idempotent, and leaves no mobile number of the
 // input visible.
 func FuzzMaskPhones(f *testing.F) {
-	for _, s := range []string{"13812345678", "0771-5551234", "+86 138 1234 5678", "450109100201", "１３８１２３４５６７８", "a1b2"} {
+	for _, s := range []string{"13812345678", "0771-5551234", "+86 138 1234 5678", "450109100201", "１３８１２３４５６７８", "a1b2",
+		"+８６13812345678", "8６13812345678", "013812345678", "1138123456780771-5551234", "0771－5551234", "１3８-1234 5678x"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -63,6 +67,9 @@ func FuzzMaskPhones(f *testing.F) {
 		if again := MaskPhones(got); again != got {
 			t.Fatalf("MaskPhones not idempotent on %q: %q then %q", s, got, again)
 		}
+		if want := maskPhonesBySearch(s); got != want {
+			t.Fatalf("MaskPhones(%q) = %q, the unanchored search gives %q", s, got, want)
+		}
 		if !strings.ContainsAny(s, "0123456789０１２３４５６７８９") && got != s {
 			t.Fatalf("MaskPhones(%q) = %q: changed a text without digits", s, got)
 		}
@@ -72,6 +79,48 @@ func FuzzMaskPhones(f *testing.F) {
 			}
 		}
 	})
+}
+
+// maskPhonesBySearch is MaskPhones as it was before it tried the pattern
+// only where a number can start: the reference its results must equal.
+func maskPhonesBySearch(s string) string {
+	var out strings.Builder
+	done, pos := 0, 0
+	for pos < len(s) {
+		loc := phonePattern.FindStringIndex(s[pos:])
+		if loc == nil {
+			break
+		}
+		start, end := pos+loc[0], pos+loc[1]
+		if digitBefore(s, start) || digitAfter(s, end) {
+			_, size := utf8.DecodeRuneInString(s[start:])
+			pos = start + size
+			continue
+		}
+		out.WriteString(s[done:start])
+		maskOne(&out, s[start:end])
+		done, pos = end, end
+	}
+	if done == 0 {
+		return s
+	}
+	out.WriteString(s[done:])
+	return out.String()
+}
+
+func BenchmarkMaskPhones(b *testing.B) {
+	for _, s := range []string{"联系电话“1381234567”少一位，请改为13812345678这样的号码", "评价“很好”不是可选项", "2021年13月"} {
+		b.Run(s, func(b *testing.B) {
+			for b.Loop() {
+				MaskPhones(s)
+			}
+		})
+		b.Run("search/"+s, func(b *testing.B) {
+			for b.Loop() {
+				maskPhonesBySearch(s)
+			}
+		})
+	}
 }
 
 func TestSortIssues(t *testing.T) {

@@ -11,6 +11,22 @@
 // same warehouse and Options.Now give byte-identical files (document dates
 // come from the period; Now appears only in the title rows).
 //
+// The feedback workbooks are incremental. feedback/manifest.json records,
+// per workbook, a digest of everything it and its annotated copy show (the
+// sheet as built, with status, path and every issue row as written; the
+// form's content hash; the issues as the copy writes them; feedbackFormat).
+// A run writes only the workbooks whose digest changed or whose files are
+// missing, removes those the manifest lists that no longer apply (with their
+// copies), and never touches a file the manifest does not list; Result says
+// which. An unchanged feedback workbook is the same file, byte for byte, as
+// the one the last run would have written. The summary and the township
+// workbooks are written on every run: their title rows carry the run time,
+// and a night's changed forms touch most townships (1% of 10,000 forms in
+// 100 townships leave about a third of them unchanged), so skipping the rest
+// would save little.
+//
+// The summary's and townships' sheets print on A4 landscape, one page wide.
+//
 // Choices where spec/outputs.md is silent:
 //   - Every sheet has the title in row 1 (unit, month, run time in
 //     Asia/Shanghai), the header in row 2 (frozen, filtered), data from row 3.
@@ -96,13 +112,21 @@ type Options struct {
 	Log *slog.Logger
 }
 
-// Result lists the files written, as paths under OutDir.
+// Result lists the files written, kept and removed, as paths under OutDir.
+// The feedback workbooks that apply are Feedback and Unchanged together.
 type Result struct {
 	Period    string   // the summary's month, "" when there was none to summarize
 	Summary   string   // summary-YYYY-MM.xlsx, "" when Period is ""
 	Townships []string // townships/<code>-YYYY-MM.xlsx, by code
-	Feedback  []string // feedback/*.xlsx, by name
-	Annotated []string // feedback/annotated/*.xlsx, by name
+	Feedback  []string // feedback/*.xlsx written by this run, by name
+	Annotated []string // feedback/annotated/*.xlsx written by this run, by name
+	// Unchanged are the feedback workbooks that show what they showed after
+	// the last run and were left as they were, each with its annotated copy
+	// if it has one; by name.
+	Unchanged []string
+	// Removed are the feedback workbooks and annotated copies of earlier
+	// runs that no longer apply (a form whose warnings vanished), removed.
+	Removed []string
 }
 
 // shanghai is Asia/Shanghai, which has had no daylight saving time since 1991;
@@ -114,11 +138,14 @@ var periodPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 // ErrNoPeriod: Options.Period is not a month.
 var ErrNoPeriod = errors.New("not a month (want YYYY-MM)")
 
-// Write writes every workbook from db (a warehouse after a run). A form whose
-// original cannot be annotated is logged and skipped; any other failure stops
-// the writing and is returned, and then no file is replaced: every workbook
-// is written under a temporary name first and all are renamed into place at
-// the end.
+// Write writes every workbook from db (a warehouse after a run), the
+// feedback workbooks only where they changed (see the package comment). A
+// form whose original cannot be annotated is logged and skipped; any other
+// failure stops the writing and is returned, and then no file is replaced:
+// every workbook is written under a temporary name first and all are renamed
+// into place at the end. Feedback workbooks that no longer apply are removed
+// after that, and the manifest is written last, so that a crash in between
+// leaves them listed for the next run to remove.
 func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -163,13 +190,18 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			"elapsed_ms", time.Since(start).Milliseconds())
 	}
 	start := time.Now()
-	if err := writeFeedback(ctx, db, o, st, &res); err != nil {
+	plan, err := writeFeedback(ctx, db, o, st, &res)
+	if err != nil {
 		return Result{}, err
 	}
 	if err := st.commit(); err != nil {
 		return Result{}, err
 	}
+	if err := plan.finish(&res); err != nil {
+		return Result{}, err
+	}
 	o.Log.Info("feedback written", "files", len(res.Feedback), "annotated", len(res.Annotated),
+		"unchanged", len(res.Unchanged), "removed", len(res.Removed),
 		"elapsed_ms", time.Since(start).Milliseconds())
 	return res, nil
 }
@@ -223,7 +255,7 @@ type staged struct{ tmp, final string }
 
 // tmpPattern matches the temporary names, so that those a killed run left
 // behind are removed by the next.
-var tmpPattern = regexp.MustCompile(`^\..+\.xlsx\.[0-9]+\.tmp$`)
+var tmpPattern = regexp.MustCompile(`^\..+\.(xlsx|json)\.[0-9]+\.tmp$`)
 
 func (s *stager) write(path string, data []byte) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
@@ -247,6 +279,9 @@ func (s *stager) write(path string, data []byte) (err error) {
 // commit syncs every staged file and renames it into place, then syncs
 // again so that the renames are durable too.
 func (s *stager) commit() error {
+	if len(s.files) == 0 {
+		return nil
+	}
 	syscall.Sync()
 	for i, f := range s.files {
 		if err := os.Rename(f.tmp, f.final); err != nil {

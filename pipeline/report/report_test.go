@@ -287,11 +287,18 @@ func TestWrite(t *testing.T) {
 		return err
 	})
 	slices.Sort(found)
-	if diff := cmp.Diff(found, slices.Sorted(slices.Values(listed))); diff != "" {
-		t.Errorf("files on disk (-) and in Result (+):\n%s", diff)
+	workbooks := slices.DeleteFunc(slices.Clone(found), func(rel string) bool { return rel == "feedback/"+manifestName })
+	if len(workbooks) != len(found)-1 {
+		t.Errorf("no feedback/%s among %q", manifestName, found)
+	}
+	if diff := cmp.Diff(workbooks, slices.Sorted(slices.Values(listed))); diff != "" {
+		t.Errorf("workbooks on disk (-) and in Result (+):\n%s", diff)
+	}
+	if len(res.Unchanged) > 0 || len(res.Removed) > 0 {
+		t.Errorf("a first run kept %q and removed %q", res.Unchanged, res.Removed)
 	}
 	golden(t, "files.golden", strings.Join(found, "\n")+"\n")
-	for _, rel := range found {
+	for _, rel := range workbooks {
 		t.Run(rel, func(t *testing.T) {
 			golden(t, strings.ReplaceAll(strings.TrimSuffix(rel, ".xlsx"), "/", "_")+".golden",
 				dumpWorkbook(t, filepath.Join(out, rel)))
@@ -557,6 +564,18 @@ func dumpWorkbook(t *testing.T, path string) string {
 		}
 		if panes.Freeze {
 			fmt.Fprintf(&b, "frozen: x=%d y=%d top-left=%s\n", panes.XSplit, panes.YSplit, panes.TopLeftCell)
+		}
+		if props, err := f.GetSheetProps(sh); err == nil && props.FitToPage != nil && *props.FitToPage {
+			pl, err := f.GetPageLayout(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := f.GetPageMargins(sh)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&b, "page: paper=%d %s fit to %d wide, %d tall; margins l=%g r=%g t=%g b=%g\n",
+				*pl.Size, *pl.Orientation, *pl.FitToWidth, *pl.FitToHeight, *m.Left, *m.Right, *m.Top, *m.Bottom)
 		}
 		cols, _ := f.GetCols(sh)
 		var widths []string

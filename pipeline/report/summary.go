@@ -134,6 +134,7 @@ func summaryBook(d *summaryData, sc scope, o Options) ([]byte, error) {
 	defer f.Close()
 	b := &builder{d: d, sc: sc, st: st, o: o, now: o.Now.In(shanghai).Format("2006-01-02 15:04")}
 	for _, s := range []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()} {
+		s.landscape = true
 		if err := writeSheet(f, st, s); err != nil {
 			return nil, err
 		}

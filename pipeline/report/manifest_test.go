@@ -1,0 +1,258 @@
+package report
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fileState is what a rewrite would change: the inode (a rename puts a new
+// one in place), the modification time and the bytes.
+type fileState struct {
+	ino   uint64
+	mtime time.Time
+	data  []byte
+}
+
+// snapshot is every file under dir, by path relative to it.
+func snapshot(t *testing.T, dir string) map[string]fileState {
+	t.Helper()
+	out := map[string]fileState{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = fileState{fi.Sys().(*syscall.Stat_t).Ino, fi.ModTime(), data}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// changedFiles lists the files of after that are new or not the same file
+// as in before, and the files of before that are gone.
+func changedFiles(before, after map[string]fileState) (changed, gone []string) {
+	for name, a := range after {
+		b, ok := before[name]
+		if !ok || a.ino != b.ino || !a.mtime.Equal(b.mtime) || !bytes.Equal(a.data, b.data) {
+			changed = append(changed, name)
+		}
+	}
+	for name := range before {
+		if _, ok := after[name]; !ok {
+			gone = append(gone, name)
+		}
+	}
+	slices.Sort(changed)
+	slices.Sort(gone)
+	return changed, gone
+}
+
+func rels(t *testing.T, out string, paths []string) []string {
+	t.Helper()
+	var r []string
+	for _, p := range paths {
+		rel, err := filepath.Rel(out, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r = append(r, filepath.ToSlash(rel))
+	}
+	slices.Sort(r)
+	return r
+}
+
+func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
+	t.Helper()
+	res, err := db.Exec(query, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		t.Fatalf("%s %q: no row changed", query, args)
+	}
+}
+
+// TestFeedbackIncremental runs Write again and again over one output
+// folder, changing the warehouse's issues in between as a nightly run
+// would: only the feedback workbooks whose content changed are written,
+// those that no longer apply are removed, and files the manifest does not
+// know are left alone.
+func TestFeedbackIncremental(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	out := t.TempDir()
+	write := func(now time.Time) Result {
+		t.Helper()
+		res, err := Write(context.Background(), db, Options{OutDir: out, Now: now, InboxDir: inbox,
+			Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	// Files of someone else's in the output folders.
+	for _, p := range []string{"feedback/说明.xlsx", "feedback/annotated/old.xlsx", "feedback/notes.txt"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(out, p), []byte("not ours"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res1 := write(runNow)
+	lx := "450109100201-2021-03-" + first(sha256Of(t, filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")), 8) + ".xlsx"
+	wantFirst := []string{"feedback/" + lx, "feedback/450109100201-2021-03-sha-__.xlsx",
+		"feedback/450109200201-2021-03-sha-__.xlsx", "feedback/450110100201-2021-03-sha-__.xlsx",
+		"feedback/新村报表(1)-unknown.xlsx"}
+	if diff := cmp.Diff(wantFirst, rels(t, out, res1.Feedback)); diff != "" {
+		t.Fatalf("first run's feedback (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"feedback/annotated/" + lx}, rels(t, out, res1.Annotated)); diff != "" {
+		t.Fatalf("first run's annotated copies (-want +got):\n%s", diff)
+	}
+
+	t.Run("same warehouse: nothing written", func(t *testing.T) {
+		before := snapshot(t, filepath.Join(out, "feedback"))
+		res := write(runNow.Add(24 * time.Hour))
+		if len(res.Feedback) > 0 || len(res.Annotated) > 0 || len(res.Removed) > 0 {
+			t.Errorf("second run wrote %q %q, removed %q", res.Feedback, res.Annotated, res.Removed)
+		}
+		if diff := cmp.Diff(wantFirst, rels(t, out, res.Unchanged)); diff != "" {
+			t.Errorf("unchanged (-want +got):\n%s", diff)
+		}
+		changed, gone := changedFiles(before, snapshot(t, filepath.Join(out, "feedback")))
+		if len(changed) > 0 || len(gone) > 0 {
+			t.Errorf("second run changed %q and removed %q under feedback/", changed, gone)
+		}
+		// The summary is written again: its title row has the run time.
+		if res.Summary == "" || len(res.Townships) != 3 {
+			t.Errorf("summary %q, townships %q", res.Summary, res.Townships)
+		}
+	})
+
+	t.Run("a changed issue rewrites that workbook and its copy", func(t *testing.T) {
+		before := snapshot(t, filepath.Join(out, "feedback"))
+		mustExec(t, db, `UPDATE form_issues SET message = '联系电话少一位，请补全' WHERE sha256 = ? AND cell = 'F9'`,
+			sha256Of(t, filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")))
+		res := write(runNow.Add(48 * time.Hour))
+		if diff := cmp.Diff([]string{"feedback/" + lx}, rels(t, out, res.Feedback)); diff != "" {
+			t.Errorf("written (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{"feedback/annotated/" + lx}, rels(t, out, res.Annotated)); diff != "" {
+			t.Errorf("annotated (-want +got):\n%s", diff)
+		}
+		if len(res.Unchanged) != len(wantFirst)-1 || len(res.Removed) > 0 {
+			t.Errorf("unchanged %q, removed %q", res.Unchanged, res.Removed)
+		}
+		changed, gone := changedFiles(before, snapshot(t, filepath.Join(out, "feedback")))
+		want := []string{"annotated/" + lx, lx, manifestName}
+		slices.Sort(want)
+		if diff := cmp.Diff(want, changed); diff != "" || len(gone) > 0 {
+			t.Errorf("files changed (-want +got):\n%s\ngone: %q", diff, gone)
+		}
+		var text []string
+		for _, c := range allCells(t, filepath.Join(out, "feedback", lx)) {
+			text = append(text, c.value)
+		}
+		if !slices.Contains(text, "联系电话少一位，请补全") {
+			t.Errorf("the rewritten workbook lacks the new message: %q", text)
+		}
+	})
+
+	t.Run("a workbook deleted by hand is written again", func(t *testing.T) {
+		name := filepath.Join(out, "feedback", "450109200201-2021-03-sha-__.xlsx")
+		if err := os.Remove(name); err != nil {
+			t.Fatal(err)
+		}
+		res := write(runNow.Add(72 * time.Hour))
+		if diff := cmp.Diff([]string{name}, res.Feedback); diff != "" {
+			t.Errorf("written (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("vanished issues remove the workbook and its copy", func(t *testing.T) {
+		before := snapshot(t, filepath.Join(out, "feedback"))
+		mustExec(t, db, `DELETE FROM form_issues WHERE sha256 = ?`, sha256Of(t, filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")))
+		res := write(runNow.Add(96 * time.Hour))
+		wantGone := []string{lx, "annotated/" + lx}
+		if diff := cmp.Diff([]string{"feedback/" + lx, "feedback/annotated/" + lx}, rels(t, out, res.Removed)); diff != "" {
+			t.Errorf("removed (-want +got):\n%s", diff)
+		}
+		if len(res.Feedback) > 0 || len(res.Annotated) > 0 || len(res.Unchanged) != len(wantFirst)-1 {
+			t.Errorf("written %q %q, unchanged %q", res.Feedback, res.Annotated, res.Unchanged)
+		}
+		changed, gone := changedFiles(before, snapshot(t, filepath.Join(out, "feedback")))
+		if diff := cmp.Diff(wantGone, gone); diff != "" {
+			t.Errorf("files gone (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff([]string{manifestName}, changed); diff != "" {
+			t.Errorf("files changed (-want +got):\n%s", diff)
+		}
+	})
+
+	for _, p := range []string{"feedback/说明.xlsx", "feedback/annotated/old.xlsx", "feedback/notes.txt"} {
+		if data, err := os.ReadFile(filepath.Join(out, p)); err != nil || string(data) != "not ours" {
+			t.Errorf("%s: %q, %v; want it left alone", p, data, err)
+		}
+	}
+}
+
+// TestAnnotatedRetry: an annotated copy that could not be made because the
+// original was missing is made once the original is back, although the
+// feedback workbook's content did not change.
+func TestAnnotatedRetry(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	out := t.TempDir()
+	original := filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")
+	lx := "450109100201-2021-03-" + first(sha256Of(t, original), 8) + ".xlsx"
+	aside := filepath.Join(t.TempDir(), "aside.xlsx")
+	if err := os.Rename(original, aside); err != nil {
+		t.Fatal(err)
+	}
+	write := func() Result {
+		t.Helper()
+		res, err := Write(context.Background(), db, Options{OutDir: out, Now: runNow, InboxDir: inbox,
+			Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	if res := write(); len(res.Annotated) > 0 {
+		t.Fatalf("annotated %q without the original", res.Annotated)
+	}
+	if res := write(); len(res.Feedback) > 0 {
+		t.Errorf("original still missing: written %q, want nothing", res.Feedback)
+	}
+	if err := os.Rename(aside, original); err != nil {
+		t.Fatal(err)
+	}
+	res := write()
+	if diff := cmp.Diff([]string{"feedback/annotated/" + lx}, rels(t, out, res.Annotated)); diff != "" {
+		t.Errorf("annotated once the original is back (-want +got):\n%s", diff)
+	}
+	if res := write(); len(res.Feedback) > 0 || len(res.Annotated) > 0 {
+		t.Errorf("then nothing to write; written %q %q", res.Feedback, res.Annotated)
+	}
+}
