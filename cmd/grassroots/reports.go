@@ -26,6 +26,7 @@ func writeReports(out, period, inboxDir string, e *env) func(context.Context, *w
 			e.log.Warn("no month to summarize: no accepted form yet")
 		}
 		s.Workbooks = len(res.Townships) + len(res.Feedback) + len(res.Annotated)
+		s.FeedbackUnchanged, s.FeedbackRemoved = len(res.Unchanged), len(res.Removed)
 		if res.Summary != "" {
 			s.Workbooks++
 		}

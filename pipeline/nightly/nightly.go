@@ -59,8 +59,9 @@ type Summary struct {
 	RowsLoaded, RowsRejected, Issues         int // of the forms read now
 	Scan, Read, Refresh, Reports, Total      time.Duration
 	// Set by the report stage (AfterCommit).
-	Period, SummaryFile string
-	Workbooks           int
+	Period, SummaryFile                string
+	Workbooks                          int // written by this run
+	FeedbackUnchanged, FeedbackRemoved int // feedback left as it was / removed as no longer needed
 }
 
 var shanghai = mustLoadShanghai()

@@ -3,6 +3,7 @@ package report
 import (
 	"strings"
 	"testing"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -64,8 +65,10 @@ func FuzzMaskPhones(f *testing.F) {
 		if len(got) > len(s) {
 			t.Fatalf("MaskPhones(%q) = %q: longer", s, got)
 		}
-		if again := MaskPhones(got); again != got {
-			t.Fatalf("MaskPhones not idempotent on %q: %q then %q", s, got, again)
+		// Masking a masked text may hide more (a run of digits that only
+		// now stands alone) but never shows a digit again.
+		if again := MaskPhones(got); countDigits(again) > countDigits(got) {
+			t.Fatalf("MaskPhones(%q) = %q, then %q: shows more digits", s, got, again)
 		}
 		if want := maskPhonesBySearch(s); got != want {
 			t.Fatalf("MaskPhones(%q) = %q, the unanchored search gives %q", s, got, want)
@@ -142,4 +145,14 @@ func TestSortIssues(t *testing.T) {
 	if want := "f c e d g a h b"; strings.Join(got, " ") != want {
 		t.Errorf("order %q, want %q (sheet, then column letters, then row; reader's order among equals)", strings.Join(got, " "), want)
 	}
+}
+
+func countDigits(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
 }
