@@ -514,6 +514,10 @@ def markdown(R):
       f"{fmt_s(small.get('wall_s'))} | {fmt_n(small.get('forms_per_s'))} | {fmt_n(small.get('rows_per_s'))} | "
       f"{fmt_gib(small.get('peak_rss_bytes'))} | {runs_wall(small)} | {loads(small)} |")
     w("")
+    w(f"After step a: {full.get('accepted', 0):,} submissions accepted, {full.get('superseded', 0):,} superseded "
+      f"(resubmissions), {full.get('rejected', 0):,} rejected; {full.get('issues', 0):,} issues "
+      "(a clean inbox: anything but 0 rejected and 0 issues means the reader and the generator disagree).")
+    w("")
     w("Stage times printed by the run summary (median of the runs, seconds):")
     w("")
     w("| step | scan | read + load | metrics (refresh + commit) | workbooks | other (open, begin, counts) | total | workbooks written |")

@@ -108,8 +108,9 @@ func forms(dir string) ([]string, error) {
 // cmdNightly builds the nightly case: a copy of the loaded inbox where
 // --changed forms are rewritten in place (new bytes: the workbook re-zipped
 // with an archive comment, so its content hash differs; mtime one hour
-// later) and --added forms are copied under a new name "…-更正.xlsx" with
-// new bytes and a later mtime, as a village's corrected resubmission. Every
+// later) and --added forms are copied under a new name "…-更正.xlsx" (or
+// "…-更正2.xlsx" where that exists) with new bytes and a later mtime, as a
+// village's corrected resubmission. Every
 // other file is a hard link, so the warehouse sees it unchanged (same size
 // and mtime). The picked forms are spread evenly over the sorted inbox.
 func cmdNightly(args []string) error {
@@ -187,22 +188,36 @@ func cmdNightly(args []string) error {
 		dst := filepath.Join(*to, rel)
 		if how == 1 {
 			c++
-			if err := os.Remove(dst); err != nil { // break the hard link
-				return err
-			}
 		} else {
 			a++
-			dst = strings.TrimSuffix(dst, ".xlsx") + "-更正.xlsx"
+			// A name no file has: the inbox already holds units' own
+			// "…-更正.xlsx" resubmissions.
+			base := strings.TrimSuffix(dst, ".xlsx") + "-更正"
+			dst = base + ".xlsx"
+			for k := 2; exists(dst); k++ {
+				dst = fmt.Sprintf("%s%d.xlsx", base, k)
+			}
 		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
+		// Written beside and renamed over: dst may be a hard link into the
+		// cached fixtures, which must never be written through.
+		tmp := dst + ".benchtmp"
+		if err := os.WriteFile(tmp, b, 0o644); err != nil {
 			return err
 		}
 		mt := st.ModTime().Add(time.Hour)
-		if err := os.Chtimes(dst, mt, mt); err != nil {
+		if err := os.Chtimes(tmp, mt, mt); err != nil {
+			return err
+		}
+		if err := os.Rename(tmp, dst); err != nil {
 			return err
 		}
 	}
 	return printJSON(map[string]any{"forms": len(list), "changed": c, "added": a})
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // rezip copies a workbook's parts unchanged (still compressed) into a new
