@@ -18,18 +18,18 @@ WHERE s.status IN ('accepted', 'superseded')
   AND fo.period > strftime(timezone('Asia/Shanghai', s.received_at), '%Y-%m')
 UNION ALL
 -- A later accepted form that lists a request with another requested-on date:
--- the later form's values win, and the clerk is told.
-SELECT path, sha256, sheet, cell, 'request_changed_date', 'warning', value, message
+-- the later form's values win, and the clerk is told. The window runs over
+-- narrow rows; paths and messages are made for the few that changed.
+SELECT s.path, s.sha256, f.requests_sheet, c.requested_on_cell,
+       'request_changed_date', 'warning', strftime(c.requested_on, '%Y-%m-%d'),
+       '单号“' || c.request_id || '”的点单日期由' || strftime(c.previous_on, '%Y-%m-%d')
+           || '改为' || strftime(c.requested_on, '%Y-%m-%d') || '，请核对点单日期'
 FROM (
-    SELECT s.path, s.sha256, fo_sheet.sheet, r.requested_on_cell AS cell,
-           strftime(r.requested_on, '%Y-%m-%d') AS value,
-           '单号“' || r.request_id || '”的点单日期由' || strftime(lag(r.requested_on) OVER w, '%Y-%m-%d')
-               || '改为' || strftime(r.requested_on, '%Y-%m-%d') || '，请核对点单日期' AS message,
-           lag(r.requested_on) OVER w IS DISTINCT FROM r.requested_on
-               AND lag(r.requested_on) OVER w IS NOT NULL AS changed
+    SELECT r.sha256, r.request_id, r.requested_on, r.requested_on_cell,
+           lag(r.requested_on) OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period) AS previous_on
     FROM request_rows r
     JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-    JOIN (SELECT sha256, requests_sheet AS sheet FROM forms) fo_sheet ON fo_sheet.sha256 = r.sha256
-    WINDOW w AS (PARTITION BY s.unit_code, r.request_id ORDER BY s.period)
-)
-WHERE changed;
+) c
+JOIN submission_status s ON s.sha256 = c.sha256 AND s.status = 'accepted'
+JOIN forms f ON f.sha256 = c.sha256
+WHERE c.previous_on IS NOT NULL AND c.previous_on <> c.requested_on;

@@ -339,3 +339,43 @@ func TestExampleQueries(t *testing.T) {
 		})
 	}
 }
+
+// days_to_resolve_median is recomputed from every request under a unit:
+// 龙象社区 took 1, 2 and 10 days (median 2), 那楼社区 20 and 30 (an even
+// count: 25); their township's median is over all five values, 10 — not the
+// mean of the two medians (13.5).
+func TestMedianRecomputedUpTheTree(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	resolvedAfter := func(prefix string, days ...int) []form.Request {
+		var out []form.Request
+		for i, d := range days {
+			on := day("2021-03-01")
+			out = append(out, form.Request{Row: i + 2, ID: fmt.Sprintf("%s%d", prefix, i), RequestedOn: on,
+				State: form.StateResolved, ResolvedOn: on.AddDate(0, 0, d)})
+		}
+		// An open request has no days to resolve and must not count.
+		return append(out, form.Request{Row: 99, ID: prefix + "open", RequestedOn: day("2021-03-02"), State: form.StateInProgress})
+	}
+	a := newForm("450109100201", "2021-03")
+	a.Requests = resolvedAfter("A", 10, 1, 2)
+	b := newForm("450109100202", "2021-03")
+	b.Requests = resolvedAfter("B", 30, 20)
+	runOnce(t, w, reg,
+		upload{path: "a.xlsx", received: received("2021-04-02 10:00"), form: a},
+		upload{path: "b.xlsx", received: received("2021-04-02 10:00"), form: b})
+	for _, tt := range []struct {
+		unit string
+		want mv
+	}{
+		{"450109100201", count(2)},
+		{"450109100202", count(25)},
+		{"450109100000", count(10)},
+		{"450100000000", count(10)},
+		{"450109100203", mv{}}, // no resolved request: NULL
+	} {
+		if got := metric(t, w.DB(), "2021-03", tt.unit, "days_to_resolve_median"); got != tt.want {
+			t.Errorf("%s: %+v, want %+v", tt.unit, got, tt.want)
+		}
+	}
+}
