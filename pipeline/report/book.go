@@ -69,12 +69,24 @@ func newStyles(f *excelize.File) (styles, error) {
 	return s, nil
 }
 
+// bookStyles are the style ids newBook gives every workbook, taken from a
+// new file, so that sheets can be built (and their digests taken) before
+// their workbook is.
+func bookStyles() (styles, error) {
+	f := excelize.NewFile()
+	defer f.Close()
+	return newStyles(f)
+}
+
 // sheet is one worksheet as rows of values: nil (an empty cell), string
 // (always a text cell, never a formula), or excelize.Cell with a style.
 // Row 1 is the title, row 2 the header (frozen), data from row 3.
 type sheet struct {
-	name       string
-	title      string
+	name  string
+	title string
+	// stamp follows the title in row 1: the batch's run time, which is in
+	// no digest (an unchanged workbook keeps the one it was written with).
+	stamp      string
 	header     []string
 	rows       [][]any
 	freezeCols int // columns kept visible when scrolling right
@@ -173,7 +185,7 @@ func writeSheet(f *excelize.File, st styles, s *sheet) error {
 	}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: s.title}}); err != nil {
+	if err := sw.SetRow("A1", []any{excelize.Cell{StyleID: st.title, Value: s.title + s.stamp}}); err != nil {
 		return err
 	}
 	if len(s.header) > 0 {

@@ -83,12 +83,9 @@ func (s *fileStamp) retryDue(path string) bool {
 // that cannot be parsed (logged): every workbook is then written again.
 func readManifest(dir string, log *slog.Logger) (*manifest, []byte, error) {
 	m := &manifest{Version: manifestVersion, Feedback: map[string]manifestEntry{}}
-	data, err := os.ReadFile(filepath.Join(dir, manifestName))
-	if errors.Is(err, fs.ErrNotExist) {
-		return m, nil, nil
-	}
-	if err != nil {
-		return nil, nil, err
+	data, err := readManifestFile(dir)
+	if data == nil || err != nil {
+		return m, nil, err
 	}
 	var old manifest
 	if err := json.Unmarshal(data, &old); err != nil || old.Version != manifestVersion || old.Feedback == nil {
@@ -99,9 +96,18 @@ func readManifest(dir string, log *slog.Logger) (*manifest, []byte, error) {
 	return &old, data, nil
 }
 
-// writeManifest replaces dir's manifest atomically (temporary file, fsync,
-// rename), unless it has not changed.
-func writeManifest(dir string, m *manifest, old []byte) error {
+// readManifestFile is dir's manifest file; nil when there is none.
+func readManifestFile(dir string) ([]byte, error) {
+	data, err := os.ReadFile(filepath.Join(dir, manifestName))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	return data, err
+}
+
+// writeManifest replaces dir's manifest with m as JSON atomically
+// (temporary file, fsync, rename), unless it has not changed.
+func writeManifest(dir string, m any, old []byte) error {
 	data, err := json.MarshalIndent(m, "", "\t")
 	if err != nil {
 		return err
@@ -188,7 +194,8 @@ func (d digester) value(v any) {
 	}
 }
 
-// sheet hashes everything writeSheet writes of s.
+// sheet hashes everything writeSheet writes of s but the run time in its
+// title row (s.stamp) and its charts' content (charts).
 func (d digester) sheet(s *sheet) {
 	d.str(s.name)
 	d.str(s.title)
@@ -210,7 +217,23 @@ func (d digester) sheet(s *sheet) {
 			d.value(v)
 		}
 	}
-	d.int(len(s.charts)) // feedback workbooks have none
+	d.int(len(s.charts)) // their content: see charts
+	if s.landscape {     // only then, so that feedback digests stay as they were
+		d.str("landscape")
+	}
+}
+
+// charts hashes s's charts, which sheet only counts.
+func (d digester) charts(s *sheet) error {
+	for _, c := range s.charts {
+		data, err := json.Marshal(c.chart)
+		if err != nil {
+			return fmt.Errorf("%s: chart: %w", s.name, err)
+		}
+		d.str(c.cell)
+		d.str(string(data))
+	}
+	return nil
 }
 
 func (d digester) sum() string {

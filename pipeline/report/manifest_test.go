@@ -146,8 +146,8 @@ func TestFeedbackIncremental(t *testing.T) {
 			t.Errorf("second run changed %q and removed %q under feedback/", changed, gone)
 		}
 		// The summary is written again: its title row has the run time.
-		if res.Summary == "" || len(res.Townships) != 3 {
-			t.Errorf("summary %q, townships %q", res.Summary, res.Townships)
+		if res.Summary == "" || len(res.TownshipsUnchanged) != 3 {
+			t.Errorf("summary %q, townships unchanged %q", res.Summary, res.TownshipsUnchanged)
 		}
 	})
 

@@ -8,22 +8,37 @@
 // views; residents' names and phones (request_rows) are never read. The entry
 // point is Write. Every file is written to a temporary name in its folder and
 // renamed into place, so a crash never leaves a half-written workbook, and the
-// same warehouse and Options.Now give byte-identical files (document dates
-// come from the period; Now appears only in the title rows).
+// same warehouse and Options.Now give byte-identical files in an empty
+// folder (document dates come from the period; Now appears only in the title
+// rows).
 //
-// The feedback workbooks are incremental. feedback/manifest.json records,
-// per workbook, a digest of everything it and its annotated copy show (the
-// sheet as built, with status, path and every issue row as written; the
-// form's content hash; the issues as the copy writes them; feedbackFormat).
-// A run writes only the workbooks whose digest changed or whose files are
-// missing, removes those the manifest lists that no longer apply (with their
-// copies), and never touches a file the manifest does not list; Result says
-// which. An unchanged feedback workbook is the same file, byte for byte, as
-// the one the last run would have written. The summary and the township
-// workbooks are written on every run: their title rows carry the run time,
-// and a night's changed forms touch most townships (1% of 10,000 forms in
-// 100 townships leave about a third of them unchanged), so skipping the rest
-// would save little.
+// The township and feedback workbooks are incremental: a run writes only
+// those whose content changed or whose files are missing. A manifest in each
+// folder, replaced atomically once the run's files are in place, records
+// what the run left; without a readable one, every workbook of the folder is
+// written and none removed.
+//
+// townships/manifest.json records, per township workbook, its month and a
+// digest of everything it shows but the run time in its title rows: the
+// sheets as built from the warehouse, before any workbook is (every row,
+// style id, width and chart), the document's title and month, and
+// townshipFormat. An unchanged township workbook is left as it was, so it
+// keeps the run time of the run that last changed it. A run removes the
+// township workbooks of its own month that the manifest lists and that it
+// no longer produces (a township gone from the registry); those of other
+// months are the history officials keep and are never removed, nor is any
+// file the manifest does not list. The summary is written on every run: it
+// is one file, and a night's forms nearly always change it.
+//
+// feedback/manifest.json records, per workbook, a digest of everything it
+// and its annotated copy show (the sheet as built, with status, path and
+// every issue row as written; the form's content hash; the issues as the
+// copy writes them; feedbackFormat). A run removes those the manifest lists
+// that no longer apply (with their copies), and never touches a file the
+// manifest does not list. An unchanged feedback workbook is the same file,
+// byte for byte, as the one the last run would have written.
+//
+// Result says which files were written, kept and removed.
 //
 // The summary's and townships' sheets print on A4 landscape, one page wide.
 //
@@ -99,7 +114,8 @@ type Options struct {
 	Period string
 	// Now is the batch's run time, shown in the title rows. It is the only
 	// input besides the warehouse, and the only thing that may differ between
-	// two runs' workbooks. The zero value means time.Now().
+	// two runs' workbooks; a township workbook left unchanged keeps the run
+	// time of the run that wrote it. The zero value means time.Now().
 	Now time.Time
 	// InboxDir is where the forms' paths are relative to; the annotated copies
 	// of the clerks' workbooks are made from there. "" writes no copies.
@@ -113,13 +129,23 @@ type Options struct {
 }
 
 // Result lists the files written, kept and removed, as paths under OutDir.
-// The feedback workbooks that apply are Feedback and Unchanged together.
+// The township workbooks of the month are Townships and TownshipsUnchanged
+// together; the feedback workbooks that apply are Feedback and Unchanged.
 type Result struct {
-	Period    string   // the summary's month, "" when there was none to summarize
-	Summary   string   // summary-YYYY-MM.xlsx, "" when Period is ""
-	Townships []string // townships/<code>-YYYY-MM.xlsx, by code
-	Feedback  []string // feedback/*.xlsx written by this run, by name
-	Annotated []string // feedback/annotated/*.xlsx written by this run, by name
+	Period  string // the summary's month, "" when there was none to summarize
+	Summary string // summary-YYYY-MM.xlsx, "" when Period is ""
+	// Townships are the township workbooks written by this run,
+	// townships/<code>-YYYY-MM.xlsx, by code.
+	Townships []string
+	// TownshipsUnchanged are the township workbooks that show what they
+	// showed after the run that wrote them and were left as they were, with
+	// that run's time in their title rows; by code.
+	TownshipsUnchanged []string
+	// TownshipsRemoved are the township workbooks of the month that earlier
+	// runs wrote for townships no longer in the registry, removed.
+	TownshipsRemoved []string
+	Feedback         []string // feedback/*.xlsx written by this run, by name
+	Annotated        []string // feedback/annotated/*.xlsx written by this run, by name
 	// Unchanged are the feedback workbooks that show what they showed after
 	// the last run and were left as they were, each with its annotated copy
 	// if it has one; by name.
@@ -139,13 +165,14 @@ var periodPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
 var ErrNoPeriod = errors.New("not a month (want YYYY-MM)")
 
 // Write writes every workbook from db (a warehouse after a run), the
-// feedback workbooks only where they changed (see the package comment). A
-// form whose original cannot be annotated is logged and skipped; any other
-// failure stops the writing and is returned, and then no file is replaced:
-// every workbook is written under a temporary name first and all are renamed
-// into place at the end. Feedback workbooks that no longer apply are removed
-// after that, and the manifest is written last, so that a crash in between
-// leaves them listed for the next run to remove.
+// township and feedback workbooks only where they changed (see the package
+// comment). A form whose original cannot be annotated is logged and
+// skipped; any other failure stops the writing and is returned, and then no
+// file is replaced: every workbook is written under a temporary name first
+// and all are renamed into place at the end. Township and feedback workbooks
+// that no longer apply are removed after that, and each folder's manifest is
+// written last, so that a crash in between leaves them listed for the next
+// run to remove.
 func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
@@ -178,16 +205,18 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 			return res, err
 		}
 	}
+	var towns *townshipPlan
 	if period == "" {
 		o.Log.Info("no accepted form: no summary written")
 	} else {
 		res.Period = period
 		start := time.Now()
-		if err := writeSummaries(ctx, db, o, st, period, &res); err != nil {
+		var err error
+		if towns, err = writeSummaries(ctx, db, o, st, period, &res); err != nil {
 			return Result{}, err
 		}
 		o.Log.Info("summary written", "period", period, "townships", len(res.Townships),
-			"elapsed_ms", time.Since(start).Milliseconds())
+			"townships_unchanged", len(res.TownshipsUnchanged), "elapsed_ms", time.Since(start).Milliseconds())
 	}
 	start := time.Now()
 	plan, err := writeFeedback(ctx, db, o, st, &res)
@@ -195,6 +224,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		return Result{}, err
 	}
 	if err := st.commit(); err != nil {
+		return Result{}, err
+	}
+	if err := towns.finish(&res); err != nil {
 		return Result{}, err
 	}
 	if err := plan.finish(&res); err != nil {

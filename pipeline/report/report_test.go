@@ -287,15 +287,16 @@ func TestWrite(t *testing.T) {
 		return err
 	})
 	slices.Sort(found)
-	workbooks := slices.DeleteFunc(slices.Clone(found), func(rel string) bool { return rel == "feedback/"+manifestName })
-	if len(workbooks) != len(found)-1 {
-		t.Errorf("no feedback/%s among %q", manifestName, found)
+	manifests := []string{"feedback/" + manifestName, "townships/" + manifestName}
+	workbooks := slices.DeleteFunc(slices.Clone(found), func(rel string) bool { return slices.Contains(manifests, rel) })
+	if len(workbooks) != len(found)-len(manifests) {
+		t.Errorf("not every one of %q among %q", manifests, found)
 	}
 	if diff := cmp.Diff(workbooks, slices.Sorted(slices.Values(listed))); diff != "" {
 		t.Errorf("workbooks on disk (-) and in Result (+):\n%s", diff)
 	}
-	if len(res.Unchanged) > 0 || len(res.Removed) > 0 {
-		t.Errorf("a first run kept %q and removed %q", res.Unchanged, res.Removed)
+	if len(res.Unchanged) > 0 || len(res.Removed) > 0 || len(res.TownshipsUnchanged) > 0 || len(res.TownshipsRemoved) > 0 {
+		t.Errorf("a first run kept %q %q and removed %q %q", res.Unchanged, res.TownshipsUnchanged, res.Removed, res.TownshipsRemoved)
 	}
 	golden(t, "files.golden", strings.Join(found, "\n")+"\n")
 	for _, rel := range workbooks {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -41,17 +40,21 @@ type scope struct {
 	villages   []*unitInfo
 }
 
-// writeSummaries writes summary-YYYY-MM.xlsx and every township's workbook.
-func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, period string, res *Result) error {
+// writeSummaries stages summary-YYYY-MM.xlsx and the township workbooks
+// whose digest differs from townships/manifest.json's or whose files are
+// missing, and plans the removal of the month's township workbooks that
+// earlier runs wrote and this one does not produce. It returns nil when
+// there is nothing to summarize.
+func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, period string, res *Result) (*townshipPlan, error) {
 	start := time.Now()
 	d, err := loadSummaryData(ctx, db, period, o.Log)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	top := d.topUnit()
 	if top == nil {
 		o.Log.Warn("registry is empty: no summary written", "period", period)
-		return nil
+		return nil, nil
 	}
 	townships := d.unitsAt("township")
 	chartBy, chartUnits := "区（县）", d.unitsAt("district")
@@ -63,39 +66,65 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 		scope: scope{head: top, chartBy: chartBy, chartUnits: chartUnits,
 			townships: townships, villages: d.villagesUnder("")},
 	}}
-	if len(townships) > 0 {
-		if err := os.MkdirAll(filepath.Join(o.OutDir, "townships"), 0o755); err != nil {
-			return err
-		}
+	plan, err := planTownships(filepath.Join(o.OutDir, "townships"), period, len(townships) > 0, o.Log)
+	if err != nil {
+		return nil, err
 	}
 	for _, t := range townships {
 		vs := d.villagesUnder(t.code)
 		jobs = append(jobs, job{
-			path:  filepath.Join(o.OutDir, "townships", safeName(t.code)+"-"+period+".xlsx"),
+			name:  safeName(t.code) + "-" + period + ".xlsx",
 			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs},
 		})
 	}
 	o.Log.Debug("summary data loaded", "units", len(d.units), "elapsed_ms", time.Since(start).Milliseconds())
+	// The style ids the sheets are built with, before any workbook is: a
+	// township's digest comes from its sheets, and an unchanged township's
+	// workbook is never built.
+	ids, err := bookStyles()
+	if err != nil {
+		return nil, err
+	}
+	digests := make([]string, len(jobs))
+	written := make([]bool, len(jobs))
 	err = parallel(ctx, o.Workers, len(jobs), func(i int) error {
-		data, err := summaryBook(d, jobs[i].scope, o)
-		if err != nil {
-			return fmt.Errorf("%s: %w", jobs[i].path, err)
+		j := &jobs[i]
+		sheets := summaryContent(d, j.scope, o, ids)
+		path := j.path
+		if i > 0 {
+			path = filepath.Join(plan.dir, j.name)
+			digest, err := summaryDigest(d, j.scope, sheets)
+			if err != nil {
+				return fmt.Errorf("%s: %w", path, err)
+			}
+			digests[i] = digest
+			if plan.unchanged(j.name, digest) {
+				return nil
+			}
 		}
-		return st.write(jobs[i].path, data)
+		data, err := summaryBook(d, j.scope, sheets, ids)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		written[i] = true
+		return st.write(path, data)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	res.Summary = jobs[0].path
-	for _, j := range jobs[1:] {
-		res.Townships = append(res.Townships, j.path)
+	for i, j := range jobs[1:] {
+		plan.produce(j.name, digests[i+1], written[i+1], res)
 	}
-	return nil
+	plan.planRemovals()
+	return plan, nil
 }
 
+// job is one workbook of writeSummaries: the summary (path) or a township's
+// (name, in townships/).
 type job struct {
-	path  string
-	scope scope
+	path, name string
+	scope      scope
 }
 
 // parallel runs fn(0..n-1) on up to workers goroutines and returns the first
@@ -125,16 +154,37 @@ func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
 	return context.Cause(ctx)
 }
 
-// summaryBook is the bytes of the summary's (or a township's) workbook.
-func summaryBook(d *summaryData, sc scope, o Options) ([]byte, error) {
-	f, st, err := newBook(summarySheets, d.period, sc.head.name+" "+periodCN(d.period)+" 党建引领基层治理月报汇总")
+// summaryContent is the sheets of the summary's (or a township's) workbook,
+// with the style ids ids.
+func summaryContent(d *summaryData, sc scope, o Options, ids styles) []*sheet {
+	b := &builder{d: d, sc: sc, st: ids, o: o}
+	stamp := "（批处理运行时间：" + o.Now.In(shanghai).Format("2006-01-02 15:04") + " 北京时间）"
+	sheets := []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()}
+	for _, s := range sheets {
+		s.landscape = true
+		s.stamp = stamp
+	}
+	return sheets
+}
+
+// summaryTitle is the document title of the summary's (or a township's)
+// workbook.
+func summaryTitle(d *summaryData, sc scope) string {
+	return sc.head.name + " " + periodCN(d.period) + " 党建引领基层治理月报汇总"
+}
+
+// summaryBook is the bytes of the summary's (or a township's) workbook of
+// sheets, which summaryContent built with the style ids ids.
+func summaryBook(d *summaryData, sc scope, sheets []*sheet, ids styles) ([]byte, error) {
+	f, st, err := newBook(summarySheets, d.period, summaryTitle(d, sc))
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	b := &builder{d: d, sc: sc, st: st, o: o, now: o.Now.In(shanghai).Format("2006-01-02 15:04")}
-	for _, s := range []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()} {
-		s.landscape = true
+	if st != ids {
+		return nil, fmt.Errorf("style ids %+v, want %+v as the sheets were built with", st, ids)
+	}
+	for _, s := range sheets {
 		if err := writeSheet(f, st, s); err != nil {
 			return nil, err
 		}
@@ -142,12 +192,29 @@ func summaryBook(d *summaryData, sc scope, o Options) ([]byte, error) {
 	return bookBytes(f)
 }
 
+// summaryDigest is a digest of everything a township's workbook shows but
+// the run time in its title rows: townshipFormat, the document's period and
+// title, and every sheet as built (rows, styles, widths, charts).
+func summaryDigest(d *summaryData, sc scope, sheets []*sheet) (string, error) {
+	dg := newDigester()
+	dg.int(townshipFormat)
+	dg.str(d.period)
+	dg.str(summaryTitle(d, sc))
+	dg.int(len(sheets))
+	for _, s := range sheets {
+		dg.sheet(s)
+		if err := dg.charts(s); err != nil {
+			return "", err
+		}
+	}
+	return dg.sum(), nil
+}
+
 type builder struct {
-	d   *summaryData
-	sc  scope
-	st  styles
-	o   Options
-	now string
+	d  *summaryData
+	sc scope
+	st styles
+	o  Options
 }
 
 func periodCN(p string) string {
@@ -158,8 +225,10 @@ func periodCN(p string) string {
 	return fmt.Sprintf("%d年%d月", t.Year(), t.Month())
 }
 
+// title is a sheet's title row up to the run time, which is the sheet's
+// stamp.
 func (b *builder) title(what string) string {
-	return fmt.Sprintf("%s　%s　%s（批处理运行时间：%s 北京时间）", b.sc.head.name, periodCN(b.d.period), what, b.now)
+	return fmt.Sprintf("%s　%s　%s", b.sc.head.name, periodCN(b.d.period), what)
 }
 
 // num is a figure's value as a styled number cell, nil when NULL.
