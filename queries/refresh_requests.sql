@@ -1,13 +1,15 @@
--- The requests the metrics count: a request is (village, request id); among
--- accepted forms, the one with the latest period that lists it gives its
--- values. It counts once, in the month of its requested-on date. Residents'
--- names and phones stay in request_rows; so do the long per-row columns
--- (path, sha256) that nothing downstream needs: leaving them out halves this
--- step at 10,000 forms.
-CREATE OR REPLACE TABLE requests_effective AS
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+-- The villages whose requests must be recomputed: those whose set of
+-- accepted forms changed since the last refresh (a new, corrected,
+-- superseded or newly rejected form). A village's effective requests depend
+-- only on that set, since a form's content and period never change under
+-- its sha256. On a new warehouse every village is here.
+CREATE OR REPLACE TEMP TABLE requests_changed_units AS
+SELECT DISTINCT unit_code FROM (
+    (SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted'
+     EXCEPT
+     SELECT unit_code, sha256 FROM requests_basis)
+    UNION ALL
+    (SELECT unit_code, sha256 FROM requests_basis
+     EXCEPT
+     SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted')
+);

@@ -126,3 +126,26 @@ CREATE TABLE IF NOT EXISTS units (
     level       VARCHAR NOT NULL,
     parent_code VARCHAR
 );
+
+-- The deduplicated requests the metrics count (see refresh_requests*.sql),
+-- kept between runs and recomputed only for the villages whose accepted
+-- forms changed; requests_basis is what it reflects.
+CREATE TABLE IF NOT EXISTS requests_effective (
+    unit_code     VARCHAR NOT NULL,
+    form_period   VARCHAR NOT NULL,
+    request_id    VARCHAR NOT NULL,
+    requested_on  DATE NOT NULL,
+    dispatched_on DATE,
+    accepted_on   DATE,
+    resolved_on   DATE,
+    state         VARCHAR NOT NULL,
+    dispute       BOOLEAN,
+    mediation     VARCHAR,
+    rating        VARCHAR,
+    category      VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS requests_basis (
+    unit_code VARCHAR,
+    sha256    VARCHAR NOT NULL
+);

@@ -307,7 +307,9 @@ type Settings struct {
 // the registry and the receipt times. Each is one file of queries/.
 var refreshSteps = []string{
 	"files_update", "files_insert",
-	"refresh_unit_tree", "refresh_submission_status", "refresh_requests", "refresh_meetings",
+	"refresh_unit_tree", "refresh_submission_status",
+	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert", "refresh_requests_basis",
+	"refresh_meetings",
 	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
 	"metric_catalog", "metric_facts",
 	"metrics_reporting", "metrics_coverage", "metrics_cover", "metrics_deliberation", "metrics_requests",

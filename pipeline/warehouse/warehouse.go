@@ -26,7 +26,8 @@ import (
 
 // schemaVersion is written into meta; a warehouse with another version was
 // made by an incompatible grassroots and is refused rather than guessed at.
-const schemaVersion = "1"
+// 2: requests_effective is kept between runs (refreshed per village).
+const schemaVersion = "2"
 
 var (
 	// ErrLocked: another run holds the warehouse.
