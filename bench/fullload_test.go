@@ -32,19 +32,21 @@ import (
 //	  go test -tags=duckdb_arrow -run='^$' -bench=FullLoad -benchtime=1x -cpuprofile cpu.prof ./bench
 func BenchmarkFullLoad(b *testing.B) {
 	dir := fixturesDir(b)
-	benchRun(b, filepath.Join(dir, "inbox"), filepath.Join(dir, "registry.csv"), "")
+	benchRun(b, filepath.Join(dir, "inbox"), filepath.Join(dir, "registry.csv"), "", "")
 }
 
 // BenchmarkNightly is the nightly case: a copy of the loaded warehouse
 // $GRASSROOTS_BENCH_NIGHTLY_DB and the inbox $GRASSROOTS_BENCH_NIGHTLY_INBOX
-// in which 1% of the forms changed or were added (bench/run.sh makes both).
+// in which 1% of the forms changed or were added (bench/run.sh makes both),
+// with a copy of last night's output folder $GRASSROOTS_BENCH_NIGHTLY_OUT
+// whose manifests let unchanged workbooks be skipped.
 func BenchmarkNightly(b *testing.B) {
 	dir := fixturesDir(b)
 	db, inboxDir := os.Getenv("GRASSROOTS_BENCH_NIGHTLY_DB"), os.Getenv("GRASSROOTS_BENCH_NIGHTLY_INBOX")
 	if db == "" || inboxDir == "" {
 		b.Skip("GRASSROOTS_BENCH_NIGHTLY_DB and GRASSROOTS_BENCH_NIGHTLY_INBOX not set (bench/run.sh sets them)")
 	}
-	benchRun(b, inboxDir, filepath.Join(dir, "registry.csv"), db)
+	benchRun(b, inboxDir, filepath.Join(dir, "registry.csv"), db, os.Getenv("GRASSROOTS_BENCH_NIGHTLY_OUT"))
 }
 
 func fixturesDir(b *testing.B) string {
@@ -59,9 +61,10 @@ func fixturesDir(b *testing.B) string {
 }
 
 // benchRun runs the batch on inboxDir once per iteration, each time on a
-// fresh copy of baseDB ("" for an empty warehouse), and reports forms/s, the
+// fresh copy of baseDB ("" for an empty warehouse) and of baseOut ("" for an
+// empty output folder), and reports forms/s, the
 // stage times, the Go runtime's peak memory and the process's peak RSS.
-func benchRun(b *testing.B, inboxDir, registry, baseDB string) {
+func benchRun(b *testing.B, inboxDir, registry, baseDB, baseOut string) {
 	log := slog.New(slog.DiscardHandler)
 	peak := sampleGoMemory()
 	var forms, rows int
@@ -76,8 +79,13 @@ func benchRun(b *testing.B, inboxDir, registry, baseDB string) {
 				copyFile(b, baseDB+".wal", db+".wal")
 			}
 		}
-		b.StartTimer()
 		out := filepath.Join(tmp, "out")
+		if baseOut != "" {
+			if err := os.CopyFS(out, os.DirFS(baseOut)); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StartTimer()
 		s, err := nightly.Run(context.Background(), nightly.Config{
 			Inbox: inboxDir, Registry: registry, DB: db, Log: log,
 			AfterCommit: func(ctx context.Context, w *warehouse.Warehouse, s *nightly.Summary) error {

@@ -183,6 +183,9 @@ for r in $(seq "$REPS"); do
 	rm -rf "$WORK/nightly"
 	mkdir -p "$WORK/nightly"
 	copy_db "$LOADED_DB" "$WORK/nightly/w.duckdb"
+	# Last night's output folder too: its manifests are what lets a night
+	# skip the feedback and township workbooks that did not change.
+	cp -a "$WORK/full/out" "$WORK/nightly/out"
 	run_grassroots "$RAW/nightly/$r" "$WORK/nightly-inbox" "$FULL/registry.csv" "$WORK/nightly/w.duckdb" "$WORK/nightly/out"
 done
 
@@ -232,7 +235,7 @@ profile() { # name benchmark: CPU (pprof and perf) and allocation profiles of on
 	fi
 }
 export GRASSROOTS_BENCH_FIXTURES=$FULL
-export GRASSROOTS_BENCH_NIGHTLY_DB=$LOADED_DB GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox
+export GRASSROOTS_BENCH_NIGHTLY_DB=$LOADED_DB GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox GRASSROOTS_BENCH_NIGHTLY_OUT=$WORK/full/out
 say "p: CPU and allocation profile of the full load (BenchmarkFullLoad)"
 profile full BenchmarkFullLoad
 say "p: CPU and allocation profile of the nightly case (BenchmarkNightly)"
