@@ -27,6 +27,7 @@ func writeReports(out, period, inboxDir string, e *env) func(context.Context, *w
 		}
 		s.Workbooks = len(res.Townships) + len(res.Feedback) + len(res.Annotated)
 		s.FeedbackUnchanged, s.FeedbackRemoved = len(res.Unchanged), len(res.Removed)
+		s.TownshipsUnchanged = len(res.TownshipsUnchanged)
 		if res.Summary != "" {
 			s.Workbooks++
 		}

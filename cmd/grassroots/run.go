@@ -60,8 +60,8 @@ func printSummary(e *env, s *nightly.Summary) {
 	fmt.Fprintf(e.stdout, "submissions: %d accepted, %d superseded, %d rejected\n", s.Accepted, s.Superseded, s.Rejected)
 	fmt.Fprintf(e.stdout, "new rows: %d loaded, %d rejected; %d issues\n", s.RowsLoaded, s.RowsRejected, s.Issues)
 	if s.SummaryFile != "" {
-		fmt.Fprintf(e.stdout, "summary for %s: %s; %d workbooks written, %d feedback workbooks unchanged, %d removed\n",
-			s.Period, s.SummaryFile, s.Workbooks, s.FeedbackUnchanged, s.FeedbackRemoved)
+		fmt.Fprintf(e.stdout, "summary for %s: %s; %d workbooks written; unchanged: %d township, %d feedback; %d feedback removed\n",
+			s.Period, s.SummaryFile, s.Workbooks, s.TownshipsUnchanged, s.FeedbackUnchanged, s.FeedbackRemoved)
 	}
 	fmt.Fprintf(e.stdout, "time: scan %d ms, read %d ms, metrics %d ms, workbooks %d ms, total %d ms\n",
 		ms(s.Scan), ms(s.Read), ms(s.Refresh), ms(s.Reports), ms(s.Total))

@@ -62,6 +62,7 @@ type Summary struct {
 	Period, SummaryFile                string
 	Workbooks                          int // written by this run
 	FeedbackUnchanged, FeedbackRemoved int // feedback left as it was / removed as no longer needed
+	TownshipsUnchanged                 int // township workbooks whose figures did not change
 }
 
 var shanghai = mustLoadShanghai()
