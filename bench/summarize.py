@@ -83,7 +83,7 @@ def parse_grassroots(text):
     num(r"new rows: (\d+) loaded", "rows_loaded")
     num(r"new rows: \d+ loaded, (\d+) rejected", "rows_rejected")
     num(r"(\d+) issues", "issues")
-    num(r"\((\d+) workbooks written\)", "workbooks")
+    num(r"(\d+) workbooks written", "workbooks")
     m = re.search(r"^time: (.*)$", text, re.M)
     if m:
         stages = {}
