@@ -9,9 +9,13 @@ import (
 	"time"
 
 	"grassroots/pipeline/nightly"
+	"grassroots/pipeline/warehouse"
 )
 
-var periodFlag = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+var (
+	periodFlag = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+	memorySize = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
+)
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5]")
@@ -23,6 +27,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	period := fs.String("period", "", "month of the summary, YYYY-MM (default: the newest month with an accepted form, not after this month)")
 	deadlineDay := fs.Int("deadline-day", 5, "forms for month M are on time until the end of this day of M+1")
 	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
+	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -32,6 +37,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *period != "" && !periodFlag.MatchString(*period) {
 		return fmt.Errorf("%w: --period %q: want YYYY-MM", errUsage, *period)
 	}
+	if !memorySize.MatchString(*memoryLimit) {
+		return fmt.Errorf("%w: --memory-limit %q: want a size such as 256MB or 2GB", errUsage, *memoryLimit)
+	}
 	if *deadlineDay < 1 || *deadlineDay > 28 {
 		return fmt.Errorf("%w: --deadline-day %d: want 1 to 28", errUsage, *deadlineDay)
 	}
@@ -40,7 +48,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	}
 	cfg := nightly.Config{
 		Inbox: *inboxDir, Registry: *registryFile, DB: *db,
-		DeadlineDay: *deadlineDay, Workers: *workers, Log: e.log,
+		DeadlineDay: *deadlineDay, Workers: *workers, MemoryLimit: *memoryLimit, Log: e.log,
 		AfterCommit: writeReports(*out, *period, *inboxDir, e),
 	}
 	if e.isTerminal {

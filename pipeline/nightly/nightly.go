@@ -31,6 +31,8 @@ type Config struct {
 	// DeadlineDay: forms for month M are on time until the end of this day of
 	// M+1 (0 means 5).
 	DeadlineDay int
+	// MemoryLimit caps DuckDB's memory ("" means warehouse.DefaultMemoryLimit).
+	MemoryLimit string
 	// Workers reading forms in parallel; 0 means one per CPU.
 	Workers int
 	// Now is the run's clock (nil: time.Now); tests fix it.
@@ -98,7 +100,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := warehouse.Open(ctx, cfg.DB, log)
+	w, err := warehouse.OpenWith(ctx, cfg.DB, log, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
 	if err != nil {
 		return nil, err
 	}

@@ -379,3 +379,22 @@ func TestMedianRecomputedUpTheTree(t *testing.T) {
 		}
 	}
 }
+
+// DuckDB's memory is capped (it spills to disk beyond), so that a run's peak
+// memory does not grow with the inbox.
+func TestMemoryLimit(t *testing.T) {
+	for _, tt := range []struct{ set, want string }{{"", "244.1 MiB"}, {"1GB", "953.6 MiB"}} {
+		w, err := OpenWith(context.Background(), filepath.Join(t.TempDir(), "w.duckdb"), slog.New(slog.DiscardHandler), Options{MemoryLimit: tt.set})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := w.DB().QueryRow(`SELECT current_setting('memory_limit')`).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		w.Close()
+		if got != tt.want {
+			t.Errorf("memory limit %q: DuckDB has %q, want %q", tt.set, got, tt.want)
+		}
+	}
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net/url"
 	"os"
 	"strings"
 	"syscall"
@@ -40,18 +41,40 @@ var (
 	ErrDiskFull = errors.New("no space left for the warehouse")
 )
 
+// DefaultMemoryLimit caps the memory DuckDB uses for a run; beyond it DuckDB
+// spills to <db>.tmp on disk. Measured: a 10,000-form first load peaked at
+// 1.48 GiB of RSS without a cap and 578 MiB with this one, in the same time
+// (18.5 s); 12 months × 1,000 units at 664 MiB instead of 1.07 GiB.
+const DefaultMemoryLimit = "256MB"
+
+// Options tune Open. The zero value means the defaults.
+type Options struct {
+	// MemoryLimit is DuckDB's memory_limit (e.g. "256MB", "2GB"); "" means
+	// DefaultMemoryLimit.
+	MemoryLimit string
+}
+
 // Warehouse is an open, locked, read-write warehouse.
 type Warehouse struct {
 	db   *sql.DB
 	path string
 	lock *os.File
 	log  *slog.Logger
+	opt  Options
 }
 
 // Open opens (creating if needed) the warehouse at path for a run. It takes
 // an exclusive lock on path+".lock" first, so that a second run fails at once
 // with ErrLocked instead of waiting or corrupting the first.
 func Open(ctx context.Context, path string, log *slog.Logger) (*Warehouse, error) {
+	return OpenWith(ctx, path, log, Options{})
+}
+
+// OpenWith is Open with Options.
+func OpenWith(ctx context.Context, path string, log *slog.Logger, opt Options) (*Warehouse, error) {
+	if opt.MemoryLimit == "" {
+		opt.MemoryLimit = DefaultMemoryLimit
+	}
 	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("warehouse lock: %w", err)
@@ -65,7 +88,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Warehouse, error
 	}
 	_, statErr := os.Stat(path)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	w := &Warehouse{path: path, lock: lock, log: log}
+	w := &Warehouse{path: path, lock: lock, log: log, opt: opt}
 	if err := w.open(ctx); err != nil {
 		w.Close()
 		if created {
@@ -80,7 +103,7 @@ func Open(ctx context.Context, path string, log *slog.Logger) (*Warehouse, error
 }
 
 func (w *Warehouse) open(ctx context.Context) error {
-	db, err := sql.Open("duckdb", w.path)
+	db, err := sql.Open("duckdb", w.path+"?memory_limit="+url.QueryEscape(w.opt.MemoryLimit))
 	if err != nil {
 		return classifyOpenError(w.path, err)
 	}
