@@ -17,26 +17,8 @@ FROM submission_status s JOIN forms fo USING (sha256)
 WHERE s.status IN ('accepted', 'superseded')
   AND fo.period > strftime(timezone('Asia/Shanghai', s.received_at), '%Y-%m')
 UNION ALL
--- A later accepted form that lists a request with another requested-on date:
--- the later form's values win, and the clerk is told. Only requests listed
--- by two accepted forms or more can have changed; the window runs over those
--- (narrow rows), and paths and messages are made for the few that did.
-SELECT s.path, s.sha256, f.requests_sheet, c.requested_on_cell,
-       'request_changed_date', 'warning', strftime(c.requested_on, '%Y-%m-%d'),
-       '单号“' || c.request_id || '”的点单日期由' || strftime(c.previous_on, '%Y-%m-%d')
-           || '改为' || strftime(c.requested_on, '%Y-%m-%d') || '，请核对点单日期'
-FROM (
-    WITH listed AS (
-        SELECT s.unit_code, s.period, r.sha256, r.request_id, r.requested_on, r.requested_on_cell
-        FROM request_rows r
-        JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-    ), relisted AS (
-        SELECT unit_code, request_id FROM listed GROUP BY ALL HAVING count(*) > 1
-    )
-    SELECT l.sha256, l.request_id, l.requested_on, l.requested_on_cell,
-           lag(l.requested_on) OVER (PARTITION BY l.unit_code, l.request_id ORDER BY l.period) AS previous_on
-    FROM listed l SEMI JOIN relisted USING (unit_code, request_id)
-) c
-JOIN submission_status s ON s.sha256 = c.sha256 AND s.status = 'accepted'
-JOIN forms f ON f.sha256 = c.sha256
-WHERE c.previous_on IS NOT NULL AND c.previous_on <> c.requested_on;
+-- Requests relisted with another requested-on date (kept per content in
+-- request_date_issues), at the path each accepted content has now.
+SELECT s.path, s.sha256, d.sheet, d.cell, 'request_changed_date', 'warning', d.value, d.message
+FROM request_date_issues d
+JOIN submission_status s ON s.sha256 = d.sha256 AND s.status = 'accepted';

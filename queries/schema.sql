@@ -149,3 +149,15 @@ CREATE TABLE IF NOT EXISTS requests_basis (
     unit_code VARCHAR,
     sha256    VARCHAR NOT NULL
 );
+
+-- request_changed_date warnings, per accepted form content, kept between runs
+-- and recomputed only for the villages whose accepted forms changed (like
+-- requests_effective); derived_issues gives them their paths.
+CREATE TABLE IF NOT EXISTS request_date_issues (
+    unit_code VARCHAR NOT NULL,
+    sha256    VARCHAR NOT NULL,
+    sheet     VARCHAR,
+    cell      VARCHAR,
+    value     VARCHAR NOT NULL,
+    message   VARCHAR NOT NULL
+);

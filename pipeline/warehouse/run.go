@@ -308,7 +308,8 @@ type Settings struct {
 var refreshSteps = []string{
 	"files_update", "files_insert",
 	"refresh_unit_tree", "refresh_submission_status",
-	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert", "refresh_requests_basis",
+	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert",
+	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
 	"refresh_meetings",
 	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
 	"metric_catalog", "metric_facts",

@@ -27,8 +27,9 @@ import (
 
 // schemaVersion is written into meta; a warehouse with another version was
 // made by an incompatible grassroots and is refused rather than guessed at.
-// 2: requests_effective is kept between runs (refreshed per village).
-const schemaVersion = "2"
+// 2: requests_effective is kept between runs (refreshed per village);
+// 3: so are the request_changed_date warnings (request_date_issues).
+const schemaVersion = "3"
 
 var (
 	// ErrLocked: another run holds the warehouse.
