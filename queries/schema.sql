@@ -161,3 +161,8 @@ CREATE TABLE IF NOT EXISTS request_date_issues (
     value     VARCHAR NOT NULL,
     message   VARCHAR NOT NULL
 );
+
+-- Per-run working tables are temporary since schema 3; an older file's
+-- persistent copies would only be rewritten for nothing.
+DROP TABLE IF EXISTS main.metric_facts;
+DROP TABLE IF EXISTS main.meetings_effective;
