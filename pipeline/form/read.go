@@ -31,7 +31,9 @@ const (
 // maxColumns: columns examined per row; cells further right are ignored.
 const maxColumns = 100
 
-func (l Limits) withDefaults() Limits {
+// WithDefaults returns the limits with every zero field set to its default:
+// the limits Read applies.
+func (l Limits) WithDefaults() Limits {
 	if l.MaxFileBytes <= 0 {
 		l.MaxFileBytes = DefaultMaxFileBytes
 	}
@@ -91,7 +93,7 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 		}
 	}()
 	rd := &reader{f: f, opt: opt}
-	rd.opt.Limits = opt.Limits.withDefaults()
+	rd.opt.Limits = opt.Limits.WithDefaults()
 	if rd.opt.Location == nil {
 		rd.opt.Location = shanghai()
 	}

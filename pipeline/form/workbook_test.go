@@ -219,7 +219,7 @@ func TestRawCells(t *testing.T) {
 }
 
 func TestScannerOddities(t *testing.T) {
-	wb := &workbook{lim: Limits{}.withDefaults(), sst: []string{"单号", "点单日期"}}
+	wb := &workbook{lim: Limits{}.WithDefaults(), sst: []string{"单号", "点单日期"}}
 	wb.budget = wb.lim.MaxUnzippedBytes
 	xml := `<?xml version="1.0"?>
 <x:worksheet xmlns:x="ns"><!-- c --><x:sheetData>` +
@@ -262,7 +262,7 @@ func TestScannerRefusesDamage(t *testing.T) {
 		"other root":     `<?xml version="1.0"?><chartsheet><sheetData/></chartsheet>`,
 	} {
 		t.Run(name, func(t *testing.T) {
-			wb := &workbook{lim: Limits{}.withDefaults()}
+			wb := &workbook{lim: Limits{}.WithDefaults()}
 			wb.budget = wb.lim.MaxUnzippedBytes
 			data := zipOf(t, map[string]string{"s.xml": xml})
 			zr, _ := zip.NewReader(bytes.NewReader(data), int64(len(data)))

@@ -9,7 +9,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -264,13 +263,10 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 		return r
 	}
 	defer fh.Close()
-	// A file over the reader's size limit is rejected without being held in
-	// memory: it is hashed as a stream. Real forms are under 2 MB.
-	limit := opt.Limits.MaxFileBytes
-	if limit <= 0 {
-		limit = form.DefaultMaxFileBytes
-	}
-	if f.Size > limit {
+	// A file over the reader's size limit is hashed as a stream and never
+	// held in memory; the reader rejects it on its size alone (too_large)
+	// without reading it. Real forms are under 2 MB.
+	if f.Size > opt.Limits.WithDefaults().MaxFileBytes {
 		h := sha256.New()
 		if _, err := io.Copy(h, fh); err != nil {
 			r.err = err
@@ -278,7 +274,7 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 		}
 		r.sha = hex.EncodeToString(h.Sum(nil))
 		if !loaded(r.sha) {
-			r.form = tooLarge(f, limit)
+			r.form = form.Read(fh, f.Size, f.Path, opt)
 		}
 		return r
 	}
@@ -294,14 +290,6 @@ func readOne(f inbox.File, loaded func(string) bool, opt form.Options) result {
 	}
 	r.form = form.Read(bytes.NewReader(b), int64(len(b)), f.Path, opt)
 	return r
-}
-
-func tooLarge(f inbox.File, limit int64) *form.Form {
-	return &form.Form{Path: f.Path, Rejected: true, Issues: []form.Issue{{
-		Path: f.Path, Code: form.CodeTooLarge, Severity: form.SeverityFile,
-		Value:   fmt.Sprintf("%d MB", f.Size>>20),
-		Message: fmt.Sprintf("文件过大（%d MB，上限 %d MB），请使用标准模板重新填报", f.Size>>20, limit>>20),
-	}}}
 }
 
 func warehouseFile(f inbox.File, sha string) warehouse.File {
