@@ -29,27 +29,7 @@ func newFaultWorld(t *testing.T) faultWorld {
 		t.Fatal(err)
 	}
 	fw := faultWorld{registry: filepath.Join(dir, "registry.csv"), full: filepath.Join(dir, "inbox"), first: filepath.Join(dir, "inbox-first")}
-	err := filepath.WalkDir(fw.full, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(fw.full, p)
-		if rel != "receipts.csv" && !strings.Contains(rel, "2021-01") {
-			return nil
-		}
-		dst := filepath.Join(fw.first, rel)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		st, _ := d.Info()
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		return os.Chtimes(dst, st.ModTime(), st.ModTime())
-	})
-	if err != nil {
+	if err := fixtures.CopyMonths(fw.full, fw.first, "2021-01"); err != nil {
 		t.Fatal(err)
 	}
 	return fw

@@ -42,27 +42,7 @@ func crashInboxes(t *testing.T) (registry, firstMonth, full string) {
 	}
 	full = filepath.Join(dir, "inbox")
 	firstMonth = filepath.Join(dir, "inbox-first")
-	err := filepath.WalkDir(full, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(full, p)
-		if rel != "receipts.csv" && !strings.Contains(rel, "2021-01") {
-			return nil
-		}
-		st, _ := d.Info()
-		dst := filepath.Join(firstMonth, rel)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		return os.Chtimes(dst, st.ModTime(), st.ModTime())
-	})
-	if err != nil {
+	if err := fixtures.CopyMonths(full, firstMonth, "2021-01"); err != nil {
 		t.Fatal(err)
 	}
 	return filepath.Join(dir, "registry.csv"), firstMonth, full

@@ -216,7 +216,9 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	stepwise.DB = filepath.Join(t.TempDir(), "stepwise.duckdb")
 	for _, month := range []string{"2021-01", "2021-02"} {
 		partial := filepath.Join(t.TempDir(), "inbox")
-		copyMonthsUpTo(t, full.Inbox, partial, month)
+		if err := fixtures.CopyMonths(full.Inbox, partial, month); err != nil {
+			t.Fatal(err)
+		}
 		stepwise.Inbox = partial
 		if _, err := Run(context.Background(), stepwise); err != nil {
 			t.Fatal(err)
@@ -238,36 +240,5 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		if diff := cmp.Diff(query(t, full.DB, q), query(t, stepwise.DB, q)); diff != "" {
 			t.Errorf("%s: loaded at once (-) and month by month (+) differ:\n%s", q, diff)
 		}
-	}
-}
-
-// copyMonthsUpTo copies the files of the inbox whose path names a month up
-// to last (the generator files forms under <township>/<YYYY-MM>/), keeping
-// modification times, and receipts.csv.
-func copyMonthsUpTo(t *testing.T, from, to, last string) {
-	t.Helper()
-	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(from, p)
-		parts := strings.Split(filepath.ToSlash(rel), "/")
-		if rel != "receipts.csv" && (len(parts) < 3 || parts[1] > last) {
-			return nil
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		dst := filepath.Join(to, rel)
-		os.MkdirAll(filepath.Dir(dst), 0o755)
-		if err := os.WriteFile(dst, b, 0o644); err != nil {
-			return err
-		}
-		st, _ := d.Info()
-		return os.Chtimes(dst, st.ModTime(), st.ModTime())
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
