@@ -12,6 +12,7 @@ import (
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/pipeline/warehouse"
+	"grassroots/pipeline/warehouse/warehousetest"
 )
 
 // smallWarehouse writes a warehouse with one accepted form and returns its path.
@@ -28,27 +29,11 @@ func smallWarehouse(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := w.Begin(ctx, "inbox", time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Rollback()
 	at := time.Date(2021, 4, 2, 10, 0, 0, 0, time.UTC)
 	f := &form.Form{Cover: form.Cover{Code: "450109100201", Period: "2021-03"}, Requests: []form.Request{
 		{Row: 2, ID: "1", RequestedOn: time.Date(2021, 3, 1, 0, 0, 0, 0, time.UTC), State: form.StateResolved, ResolvedOn: time.Date(2021, 3, 2, 0, 0, 0, 0, time.UTC)},
 	}}
-	if err := r.AddFile(ctx, warehouse.File{Path: "a.xlsx", SHA256: "s", MTime: at, ReceivedAt: at}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.AddForm(ctx, "s", f); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Refresh(ctx, reg, warehouse.Settings{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Commit(ctx, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	warehousetest.Load(t, w, reg, "inbox", at, warehousetest.Upload{Path: "a.xlsx", SHA256: "s", Received: at, Form: f})
 	return path
 }
 

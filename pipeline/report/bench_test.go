@@ -15,6 +15,7 @@ import (
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/pipeline/warehouse"
+	"grassroots/pipeline/warehouse/warehousetest"
 )
 
 // BenchmarkFeedback1000 writes 1,000 small feedback workbooks (5 issues
@@ -100,10 +101,7 @@ func largeWarehouse(b *testing.B) *warehouse.Warehouse {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { w.Close() })
-	run, err := w.Begin(ctx, "inbox", runNow)
-	if err != nil {
-		b.Fatal(err)
-	}
+	var uploads []warehousetest.Upload
 	for i, c := range codes {
 		f := newForm(c, "2021-03", "张三", "13700001111")
 		f.Requests = requests(fmt.Sprintf("R%d-", i), "2021-03", 10, 7+i%4, 6+i%3)
@@ -111,20 +109,9 @@ func largeWarehouse(b *testing.B) *warehouse.Warehouse {
 		if i%7 == 0 {
 			f.Issues = []form.Issue{{Sheet: "点单台账", Cell: "F9", Code: "bad_phone", Severity: form.SeverityWarning, Value: "1", Message: "x"}}
 		}
-		p := fmt.Sprintf("inbox/%s.xlsx", c)
-		if err := run.AddFile(ctx, warehouse.File{Path: p, SHA256: "sha" + c, Size: 1, MTime: runNow, ReceivedAt: at("2021-04-03 10:00")}); err != nil {
-			b.Fatal(err)
-		}
-		if err := run.AddForm(ctx, "sha"+c, f); err != nil {
-			b.Fatal(err)
-		}
+		uploads = append(uploads, warehousetest.Upload{Path: fmt.Sprintf("inbox/%s.xlsx", c), SHA256: "sha" + c, Received: at("2021-04-03 10:00"), Form: f})
 	}
-	if err := run.Refresh(ctx, r0, warehouse.Settings{}); err != nil {
-		b.Fatal(err)
-	}
-	if err := run.Commit(ctx, runNow); err != nil {
-		b.Fatal(err)
-	}
+	warehousetest.Load(b, w, r0, "inbox", runNow, uploads...)
 	return w
 }
 

@@ -26,6 +26,7 @@ import (
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/pipeline/warehouse"
+	"grassroots/pipeline/warehouse/warehousetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -107,14 +108,6 @@ func orgs(withOrg, without int) []form.OrgRow {
 			HasOrg: i < withOrg, HowFormed: form.FormedStandalone, OrgName: fmt.Sprintf("小区%d党支部", i)})
 	}
 	return out
-}
-
-type upload struct {
-	path     string
-	sha      string // defaults to "sha-"+path
-	received time.Time
-	form     *form.Form
-	ignored  string
 }
 
 // clerkWorkbook is 龙象社区's own March workbook, put in the inbox so that
@@ -211,44 +204,19 @@ func testWarehouse(t *testing.T) (db *sql.DB, inbox string) {
 	xj := newForm("450110100202", "2021-03", "钱七", "13500003333")
 	xj.Requests = requests("XJ", "2021-03", 2, 2, 2)
 
-	files := []upload{
-		{path: "那楼镇/龙象社区2月.xlsx", received: at("2021-03-03 09:00"), form: lxFeb},
-		{path: "城厢镇/东风村2月.xlsx", received: at("2021-03-04 09:00"), form: dfFeb},
-		{path: "那楼镇/龙象社区3月-初稿.xlsx", received: at("2021-04-01 09:00"), form: lxEarly},
-		{path: "那楼镇/龙象社区3月.xlsx", sha: lxSHA, received: at("2021-04-02 10:00"), form: lx},
-		{path: "那楼镇/那楼社区.xlsx", received: at("2021-04-06 09:00"), form: nl},
-		{path: "蒲庙镇/新村.xlsx", received: at("2021-04-03 09:00"), form: xc},
-		{path: "蒲庙镇/新村报表(1).xlsx", received: at("2021-04-04 09:00"), form: unreadable},
-		{path: "城厢镇/东风村.xlsx", received: at("2021-04-03 11:00"), form: df},
-		{path: "城厢镇/西江村.xlsx", received: at("2021-04-05 23:00"), form: xj},
-		{path: "城厢镇/~$西江村.xlsx", received: at("2021-04-05 23:00"), ignored: "office_lock_file"},
+	files := []warehousetest.Upload{
+		{Path: "那楼镇/龙象社区2月.xlsx", Received: at("2021-03-03 09:00"), Form: lxFeb},
+		{Path: "城厢镇/东风村2月.xlsx", Received: at("2021-03-04 09:00"), Form: dfFeb},
+		{Path: "那楼镇/龙象社区3月-初稿.xlsx", Received: at("2021-04-01 09:00"), Form: lxEarly},
+		{Path: "那楼镇/龙象社区3月.xlsx", SHA256: lxSHA, Received: at("2021-04-02 10:00"), Form: lx},
+		{Path: "那楼镇/那楼社区.xlsx", Received: at("2021-04-06 09:00"), Form: nl},
+		{Path: "蒲庙镇/新村.xlsx", Received: at("2021-04-03 09:00"), Form: xc},
+		{Path: "蒲庙镇/新村报表(1).xlsx", Received: at("2021-04-04 09:00"), Form: unreadable},
+		{Path: "城厢镇/东风村.xlsx", Received: at("2021-04-03 11:00"), Form: df},
+		{Path: "城厢镇/西江村.xlsx", Received: at("2021-04-05 23:00"), Form: xj},
+		{Path: "城厢镇/~$西江村.xlsx", Received: at("2021-04-05 23:00"), Ignored: "office_lock_file"},
 	}
-	r, err := w.Begin(ctx, inbox, at("2021-04-10 02:00"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Rollback()
-	for _, f := range files {
-		sha := f.sha
-		if sha == "" {
-			sha = "sha-" + f.path
-		}
-		if err := r.AddFile(ctx, warehouse.File{Path: f.path, SHA256: sha, Size: 1, MTime: f.received,
-			ReceivedAt: f.received, Ignored: f.ignored}); err != nil {
-			t.Fatal(err)
-		}
-		if f.form != nil && !r.Loaded(sha) {
-			if err := r.AddForm(ctx, sha, f.form); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := r.Refresh(ctx, reg, warehouse.Settings{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Commit(ctx, at("2021-04-10 02:01")); err != nil {
-		t.Fatal(err)
-	}
+	warehousetest.Load(t, w, reg, inbox, at("2021-04-10 02:00"), files...)
 	return w.DB(), inbox
 }
 
