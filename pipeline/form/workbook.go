@@ -17,10 +17,14 @@ import (
 // the batch; see xmlscan.go).
 type workbook struct {
 	files    map[string]*zip.File // by lower-case part name
+	entries  []*zip.File          // in the package's order
+	wbDir    string               // folder of the workbook part, lower case
+	styles   string               // styles part name, lower case
+	sst      string               // shared-strings part name, lower case
 	sheets   []sheetRef           // in workbook order
 	date1904 bool
-	sst      []string
-	dateXF   []bool // by cell style index: the style's number format is a date
+	strings  []string // the shared strings
+	dateXF   []bool   // by cell style index: the style's number format is a date
 	lim      Limits
 	budget   int64 // uncompressed bytes still allowed
 }
@@ -50,10 +54,30 @@ func problemTooLarge(what string) *fileProblem {
 	return &fileProblem{CodeTooLarge, "文件超出读取上限（" + what + "），请只保留本月报表的四张工作表、删除多余的行和内容后再报送"}
 }
 
-// openWorkbook checks the package before anything is decompressed: size,
+// openWorkbook checks the package before anything is decompressed (size,
 // zip structure, the OLE container of an encrypted workbook or an old .xls,
-// the total uncompressed size.
+// the total uncompressed size), then reads its structure, styles and shared
+// strings.
 func openWorkbook(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem) {
+	wb, p := openPackage(r, size, lim)
+	if p != nil {
+		return nil, p
+	}
+	if p := wb.readStructure(); p != nil {
+		return nil, p
+	}
+	if p := wb.readStyles(wb.styles); p != nil {
+		return nil, p
+	}
+	if p := wb.readSharedStrings(wb.sst); p != nil {
+		return nil, p
+	}
+	return wb, nil
+}
+
+// openPackage is openWorkbook's checks of the package, before any part is
+// read.
+func openPackage(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem) {
 	if size > lim.MaxFileBytes {
 		return nil, problemTooLarge(fmt.Sprintf("文件大小超过 %d MB", lim.MaxFileBytes>>20))
 	}
@@ -83,9 +107,7 @@ func openWorkbook(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProble
 		}
 		wb.files[name] = f
 	}
-	if p := wb.readStructure(); p != nil {
-		return nil, p
-	}
+	wb.entries = zr.File
 	return wb, nil
 }
 
@@ -204,8 +226,8 @@ func (wb *workbook) rels(relsPart, baseDir string) (map[string]rel, *fileProblem
 	return out, nil
 }
 
-// readStructure finds the workbook part, its sheets, the date system, the
-// styles' date formats and the shared strings.
+// readStructure finds the workbook part, its sheets, the date system and
+// the names of the styles and shared-strings parts.
 func (wb *workbook) readStructure() *fileProblem {
 	wbPart := "xl/workbook.xml"
 	root, p := wb.rels("_rels/.rels", "")
@@ -257,19 +279,17 @@ func (wb *workbook) readStructure() *fileProblem {
 	if p := s.problem(); p != nil {
 		return p
 	}
-	stylesPart, sstPart := path.Join(dir, "styles.xml"), path.Join(dir, "sharedstrings.xml")
+	wb.wbDir = dir
+	wb.styles, wb.sst = path.Join(dir, "styles.xml"), path.Join(dir, "sharedstrings.xml")
 	for _, r := range rels {
 		switch {
 		case strings.HasSuffix(r.typ, "/styles"):
-			stylesPart = r.target
+			wb.styles = r.target
 		case strings.HasSuffix(r.typ, "/sharedStrings"):
-			sstPart = r.target
+			wb.sst = r.target
 		}
 	}
-	if p := wb.readStyles(stylesPart); p != nil {
-		return p
-	}
-	return wb.readSharedStrings(sstPart)
+	return nil
 }
 
 func (wb *workbook) readStyles(name string) *fileProblem {
@@ -326,14 +346,14 @@ func (wb *workbook) readSharedStrings(name string) *fileProblem {
 		if t.kind != tokStart || string(t.name) != "si" {
 			continue
 		}
-		if len(wb.sst) >= wb.lim.MaxSharedStrings {
+		if len(wb.strings) >= wb.lim.MaxSharedStrings {
 			return problemTooLarge(fmt.Sprintf("共享字符串超过 %d 个", wb.lim.MaxSharedStrings))
 		}
 		text, long := s.richText(t, wb.lim.MaxCellChars*4)
 		if long || (len(text) > wb.lim.MaxCellChars && utf8RuneCount(text) > wb.lim.MaxCellChars) {
 			return problemTooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
 		}
-		wb.sst = append(wb.sst, text)
+		wb.strings = append(wb.strings, text)
 	}
 	return s.problem()
 }
@@ -544,8 +564,8 @@ func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *filePr
 	switch typ {
 	case "s":
 		i, err := strconv.Atoi(strings.TrimSpace(v))
-		if err == nil && i >= 0 && i < len(wb.sst) {
-			c.Value = wb.sst[i]
+		if err == nil && i >= 0 && i < len(wb.strings) {
+			c.Value = wb.strings[i]
 		}
 	case "inlineStr":
 		c.Value = inline

@@ -219,7 +219,7 @@ func TestRawCells(t *testing.T) {
 }
 
 func TestScannerOddities(t *testing.T) {
-	wb := &workbook{lim: Limits{}.WithDefaults(), sst: []string{"单号", "点单日期"}}
+	wb := &workbook{lim: Limits{}.WithDefaults(), strings: []string{"单号", "点单日期"}}
 	wb.budget = wb.lim.MaxUnzippedBytes
 	xml := `<?xml version="1.0"?>
 <x:worksheet xmlns:x="ns"><!-- c --><x:sheetData>` +

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"maps"
@@ -20,6 +21,9 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
+
+	"grassroots/pipeline/form"
+	"grassroots/pipeline/inbox"
 )
 
 // feedbackSheet is the one sheet of a feedback workbook.
@@ -195,6 +199,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 		return names
 	}
 	have, haveAnnotated := onDisk(p.dir), onDisk(p.annotatedDir)
+	originals := originalPaths(o)
 
 	entries := make([]manifestEntry, len(todo))
 	written := make([]bool, len(todo))
@@ -203,7 +208,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 		period, sh := feedbackContent(t.sub)
 		digest := feedbackDigest(t.sub, period, sh, o.InboxDir != "")
 		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digest && have[t.name] {
-			original := filepath.Join(o.InboxDir, filepath.FromSlash(t.sub.Path))
+			original := originals[t.sub.Path]
 			if prev.Annotated && haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
 				entries[i] = prev
 				return nil
@@ -219,7 +224,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 		written[i] = true
 		entries[i] = manifestEntry{Digest: digest}
 		if o.InboxDir != "" {
-			entries[i].Annotated, entries[i].Retry, err = annotate(o, st, t.sub, filepath.Join(p.annotatedDir, t.name))
+			entries[i].Annotated, entries[i].Retry, err = annotate(o, st, t.sub, originals[t.sub.Path], filepath.Join(p.annotatedDir, t.name))
 		}
 		return err
 	})
@@ -255,6 +260,25 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 		}
 	}
 	return p, nil
+}
+
+// originalPaths maps each form's path, as the warehouse shows it, to the
+// file as the file system names it: a name in GBK bytes is shown decoded,
+// and only the inbox's own listing gives its bytes back.
+func originalPaths(o Options) map[string]string {
+	if o.InboxDir == "" {
+		return nil
+	}
+	files, err := inbox.Scan(o.InboxDir, shanghai, slog.New(slog.DiscardHandler)) // the batch logged its findings
+	if err != nil {
+		o.Log.Warn("annotated copies skipped: the inbox cannot be listed", "err", err)
+		return nil
+	}
+	m := make(map[string]string, len(files))
+	for _, f := range files {
+		m[f.Path] = f.Abs
+	}
+	return m
 }
 
 // finish removes the workbooks that no longer apply, then records the
@@ -391,25 +415,29 @@ func displayWidthOf(rows [][]any, col int) float64 {
 
 // annotate writes a copy of the clerk's own workbook with each offending
 // cell filled red and commented with the messages, unmasked: it is the
-// clerk's own data going back to the clerk. A missing, changed or unreadable
-// original is logged and skipped; when the reason may pass (missing or
-// changed), retry is the original as seen, for the next run to try again
-// once it differs.
-func annotate(o Options, st *stager, s *Submission, dst string) (written bool, retry *fileStamp, err error) {
-	rel := filepath.FromSlash(s.Path)
-	if !filepath.IsLocal(rel) {
-		o.Log.Warn("annotated copy skipped: path outside the inbox", "file", s.Path)
+// clerk's own data going back to the clerk. original is the file as the file
+// system names it ("" when the inbox no longer has it). A file rejected as
+// damaged, too large, encrypted or not a workbook gets none: the issue list
+// says why, and opening it again would cost what the reader refused to
+// spend. A missing, changed or unreadable original is logged and skipped;
+// when the reason may pass (missing or changed), retry is the original as
+// seen, for the next run to try again once it differs.
+func annotate(o Options, st *stager, s *Submission, original, dst string) (written bool, retry *fileStamp, err error) {
+	if unreadable(s) {
 		return false, nil, nil
 	}
-	if !strings.EqualFold(filepath.Ext(rel), ".xlsx") {
+	if !strings.EqualFold(path.Ext(s.Path), ".xlsx") {
 		// A .xlsm copy under an .xlsx name would not open in Excel.
 		o.Log.Info("annotated copy skipped: not an .xlsx file", "file", s.Path)
 		return false, nil, nil
 	}
-	original := filepath.Join(o.InboxDir, rel)
+	if original == "" {
+		o.Log.Info("annotated copy skipped: the original is no longer in the inbox", "file", s.Path)
+		return false, &fileStamp{}, nil
+	}
 	// Stat before reading: a file replaced in between is tried again.
 	seen := stampOf(original)
-	data, err := os.ReadFile(original)
+	data, err := readBounded(original, o.Limits.WithDefaults().MaxFileBytes)
 	if err != nil {
 		o.Log.Info("annotated copy skipped: original not readable", "file", s.Path, "err", err)
 		return false, seen, nil
@@ -418,96 +446,57 @@ func annotate(o Options, st *stager, s *Submission, dst string) (written bool, r
 		o.Log.Info("annotated copy skipped: original changed since it was loaded", "file", s.Path)
 		return false, seen, nil
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
+	var out bytes.Buffer
+	out.Grow(len(data) + 4096)
+	if err := form.Annotate(&out, bytes.NewReader(data), int64(len(data)), o.Limits, notes(s.Issues)); err != nil {
 		o.Log.Info("annotated copy skipped: original not a readable workbook", "file", s.Path, "err", err)
 		return false, nil, nil
 	}
-	defer f.Close()
-	out, err := annotateBook(f, s.Issues)
-	if err != nil {
-		o.Log.Info("annotated copy skipped", "file", s.Path, "err", err)
-		return false, nil, nil
-	}
-	return true, nil, st.write(dst, out)
+	return true, nil, st.write(dst, out.Bytes())
 }
 
-const commentAuthor = "报表校验"
+// unreadable: the reader rejected the file as a whole before reading its
+// cells (nothing in it to point at).
+func unreadable(s *Submission) bool {
+	for _, is := range s.Issues {
+		if is.Severity == "file" && (is.Code == form.CodeNotXLSX || is.Code == form.CodeTooLarge || is.Code == form.CodeEncrypted) {
+			return true
+		}
+	}
+	return false
+}
 
-func annotateBook(f *excelize.File, issues []Issue) ([]byte, error) {
-	type key struct{ sheet, cell string }
-	notes := map[key][]string{}
-	var order []key
+// readBounded reads a file of at most limit bytes; a larger one is an error
+// without being read.
+func readBounded(name string, limit int64) ([]byte, error) {
+	f, err := os.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > limit {
+		return nil, fmt.Errorf("not a regular file of at most %d bytes", limit)
+	}
+	data := make([]byte, fi.Size())
+	if _, err := io.ReadFull(f, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// notes are the comments of an annotated copy: per issue with a cell, its
+// severity, code and message.
+func notes(issues []Issue) []form.Note {
+	var out []form.Note
 	for _, is := range issues {
 		if is.Sheet == "" || is.Cell == "" {
 			continue
 		}
-		if idx, err := f.GetSheetIndex(is.Sheet); err != nil || idx < 0 {
-			continue
-		}
-		if _, _, err := excelize.CellNameToCoordinates(is.Cell); err != nil {
-			continue
-		}
-		k := key{is.Sheet, is.Cell}
-		if _, ok := notes[k]; !ok {
-			order = append(order, k)
-		}
-		notes[k] = append(notes[k], severityLabel[is.Severity]+"（"+is.Code+"）："+is.Message)
+		out = append(out, form.Note{Sheet: is.Sheet, Cell: is.Cell, Text: severityLabel[is.Severity] + "（" + is.Code + "）：" + is.Message})
 	}
-	red := map[int]int{} // original style → the same filled red
-	existing := map[key]string{}
-	for _, sh := range f.GetSheetList() {
-		cs, err := f.GetComments(sh)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range cs {
-			text := c.Text
-			for _, r := range c.Paragraph {
-				text += r.Text
-			}
-			if c.Author != "" {
-				text = c.Author + "：" + text
-			}
-			existing[key{sh, c.Cell}] = text
-		}
-	}
-	for _, k := range order {
-		orig, err := f.GetCellStyle(k.sheet, k.cell)
-		if err != nil {
-			return nil, err
-		}
-		id, ok := red[orig]
-		if !ok {
-			style, err := f.GetStyle(orig)
-			if err != nil {
-				return nil, err
-			}
-			style.Fill = excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFC7CE"}}
-			if id, err = f.NewStyle(style); err != nil {
-				return nil, err
-			}
-			red[orig] = id
-		}
-		if err := f.SetCellStyle(k.sheet, k.cell, k.cell, id); err != nil {
-			return nil, err
-		}
-		// A comment the clerk had on the cell is kept above ours.
-		var runs []excelize.RichTextRun
-		if old, ok := existing[k]; ok {
-			if err := f.DeleteComment(k.sheet, k.cell); err != nil {
-				return nil, err
-			}
-			runs = append(runs, excelize.RichTextRun{Text: old + "\n"})
-		}
-		text := strings.Join(notes[k], "\n")
-		runs = append(runs, excelize.RichTextRun{Text: commentAuthor + "：\n", Font: &excelize.Font{Bold: true}},
-			excelize.RichTextRun{Text: text})
-		lines := len(runs) + strings.Count(text, "\n")
-		if err := f.AddComment(k.sheet, excelize.Comment{Cell: k.cell, Author: commentAuthor,
-			Paragraph: runs, Width: 320, Height: uint(30 + 20*lines)}); err != nil {
-			return nil, err
-		}
-	}
-	return bookBytes(f)
+	return out
 }

@@ -73,6 +73,7 @@ import (
 	"syscall"
 	"time"
 
+	"grassroots/pipeline/form"
 	"grassroots/queries"
 )
 
@@ -120,6 +121,9 @@ type Options struct {
 	// InboxDir is where the forms' paths are relative to; the annotated copies
 	// of the clerks' workbooks are made from there. "" writes no copies.
 	InboxDir string
+	// Limits bound what making an annotated copy opens and inflates: those
+	// the batch read the forms with (the zero value: the defaults).
+	Limits form.Limits
 	// Thresholds of the 预警清单 rules; the zero value means the defaults.
 	Thresholds Thresholds
 	// Workers is how many workbooks are built at once; 0 means one per CPU.
