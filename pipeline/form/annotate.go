@@ -3,14 +3,12 @@ package form
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"fmt"
 	"io"
 	"path"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // Annotated copies: the clerk's own workbook, with each cell that has an
@@ -172,6 +170,7 @@ func (a *annotator) readStyles() (*styleSheet, *fileProblem) {
 		if !ok {
 			break
 		}
+		start = tagStart(data, start, s.pos, t)
 		switch t.kind {
 		case tokStart:
 			if depth == 0 {
@@ -470,6 +469,7 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 		if !ok {
 			break
 		}
+		start = tagStart(data, start, s.pos, t)
 		name := string(t.name)
 		switch t.kind {
 		case tokStart:
@@ -499,6 +499,16 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 					r = row + 1
 				}
 				row, col = r, 0
+				if !t.self && (next >= len(cells) || cells[next].row > row) {
+					// No flagged cell in this row: jump past it without
+					// scanning its cells (most of the sheet's cost). Text
+					// cannot hold "</" unescaped, except in CDATA.
+					rest := data[s.pos:]
+					if end := bytes.Index(rest, []byte("</"+prefix+"row>")); end >= 0 && !bytes.Contains(rest[:end], []byte("<![CDATA[")) {
+						s.pos += end + len("</"+prefix+"row>")
+						continue
+					}
+				}
 				flush(start)
 				rowsBefore(row)
 				if t.self && next < len(cells) && cells[next].row == row {
@@ -608,6 +618,7 @@ func extendComments(data []byte, cells []cellNote) ([]byte, map[[2]int]bool, *fi
 		if !ok {
 			break
 		}
+		start = tagStart(data, start, s.pos, t)
 		switch t.kind {
 		case tokStart:
 			if depth == 0 {
@@ -705,7 +716,7 @@ func vmlShapes(cells []cellNote, sheetIndex int) []byte {
 func (a *annotator) freshPart(base, ext string) string {
 	for i := 1; ; i++ {
 		name := base + strconv.Itoa(i) + ext
-		if _, ok := a.wb.files[name]; ok {
+		if _, ok := a.wb.files[strings.ToLower(name)]; ok {
 			continue
 		}
 		if _, ok := a.parts[name]; ok {
@@ -743,12 +754,7 @@ func (a *annotator) contentTypes() *fileProblem {
 // ones as their compressed bytes, then the new parts.
 func (a *annotator) write(w io.Writer) error {
 	zw := zip.NewWriter(w)
-	fw := annotateFlate.Get().(*flate.Writer)
-	defer annotateFlate.Put(fw)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		fw.Reset(w)
-		return fw, nil
-	})
+	zw.RegisterCompressor(zip.Deflate, deflater)
 	put := func(name string, modified *zip.FileHeader, data []byte) error {
 		h := &zip.FileHeader{Name: name, Method: zip.Deflate}
 		if modified != nil {
@@ -789,12 +795,6 @@ func (a *annotator) write(w io.Writer) error {
 	return zw.Close()
 }
 
-// annotateFlate reuse deflate's state (about 1 MB each) across copies.
-var annotateFlate = sync.Pool{New: func() any {
-	w, _ := flate.NewWriter(nil, flate.BestSpeed)
-	return w
-}}
-
 // --- small XML helpers ---
 
 // prefixOf is the namespace prefix of a raw start tag ("x:" for <x:row>).
@@ -808,6 +808,15 @@ func prefixOf(tag []byte) string {
 		return string(name[:i+1])
 	}
 	return ""
+}
+
+// tagStart is where token t, which the scanner read from data[from:to],
+// begins: after any comment or processing instruction it skipped.
+func tagStart(data []byte, from, to int, t token) int {
+	if t.kind == tokText {
+		return from
+	}
+	return from + bytes.LastIndexByte(data[from:to], '<')
 }
 
 // tagEnd is the length of the start tag at the front of el.

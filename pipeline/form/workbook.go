@@ -92,6 +92,7 @@ func openPackage(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem
 	if err != nil {
 		return nil, problemDamaged("不是 zip 格式的 .xlsx 文件")
 	}
+	zr.RegisterDecompressor(zip.Deflate, inflater)
 	wb := &workbook{files: make(map[string]*zip.File, len(zr.File)), lim: lim, budget: lim.MaxUnzippedBytes}
 	var total uint64
 	for _, f := range zr.File {

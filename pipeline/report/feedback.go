@@ -375,7 +375,7 @@ func feedbackContent(s *Submission) (string, *sheet) {
 	sh := &sheet{name: feedbackSheet, filterRows: -1,
 		title: fmt.Sprintf("状态：%s　文件：%s　（共%d条：整份退回%d条，该行退回%d条，警告%d条）",
 			status, s.Path, len(issues), counts["file"], counts["row"], counts["warning"]),
-		header: []string{"工作表", "单元格", "填写的值", "问题代码", "说明", "严重程度"},
+		header: feedbackHeader,
 		widths: map[int]float64{},
 	}
 	sh.rows = make([][]any, len(issues))
@@ -389,18 +389,6 @@ func feedbackContent(s *Submission) (string, *sheet) {
 	// The title row overflows to the right; the first column stays narrow.
 	sh.widths[1] = min(max(displayWidthOf(sh.rows, 0), displayWidth("工作表"))+2, 30)
 	return period, sh
-}
-
-func feedbackBook(period string, sh *sheet) ([]byte, error) {
-	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单")
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if err := writeSheet(f, st, sh); err != nil {
-		return nil, err
-	}
-	return bookBytes(f)
 }
 
 func displayWidthOf(rows [][]any, col int) float64 {
