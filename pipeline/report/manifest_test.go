@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // fileState is what a rewrite would change: the inode (a rename puts a new
@@ -254,5 +256,43 @@ func TestAnnotatedRetry(t *testing.T) {
 	}
 	if res := write(); len(res.Feedback) > 0 || len(res.Annotated) > 0 {
 		t.Errorf("then nothing to write; written %q %q", res.Feedback, res.Annotated)
+	}
+}
+
+// TestAnnotatedGBKName: a form whose file name is in GBK bytes (a zip
+// unpacked on a Chinese Windows) is shown decoded in the warehouse, and its
+// annotated copy is still made from the file as the file system names it.
+func TestAnnotatedGBKName(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	original := filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")
+	lx := "450109100201-2021-03-" + first(sha256Of(t, original), 8) + ".xlsx"
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	if err := os.Rename(filepath.Join(inbox, "那楼镇"), filepath.Join(inbox, gbk("那楼镇"))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(inbox, gbk("那楼镇"), "龙象社区3月.xlsx"), filepath.Join(inbox, gbk("那楼镇"), gbk("龙象社区3月.xlsx"))); err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	res, err := Write(context.Background(), db, Options{OutDir: out, Now: runNow, InboxDir: inbox, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"feedback/annotated/" + lx}, rels(t, out, res.Annotated)); diff != "" {
+		t.Fatalf("annotated copies (-want +got):\n%s", diff)
+	}
+	f, err := excelize.OpenFile(filepath.Join(out, "feedback", "annotated", lx))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if cs, _ := f.GetComments("点单台账"); len(cs) == 0 {
+		t.Error("the copy has no comments")
 	}
 }
