@@ -6,7 +6,9 @@ GO_FLAGS := -tags=$(TAGS)
 BIN      := bin/grassroots
 SAMPLE   := fixtures/sample
 
-.PHONY: build run test lint bench bench-go update-golden fuzz torture clean
+SHELL := /bin/bash
+
+.PHONY: build run test lint tidy-check bench bench-go update-golden fuzz torture clean
 
 build:
 	$(GO) build $(GO_FLAGS) -o $(BIN) ./cmd/grassroots
@@ -18,10 +20,26 @@ run: build
 test:
 	$(GO) test $(GO_FLAGS) -count=1 ./...
 
+## lint: gofmt, go vet, staticcheck (pinned, through the module proxy) and
+## go.mod's direct requirements (see tidy-check).
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt-formatted:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(GO_FLAGS) ./...
+	$(GO) run $(STATICCHECK) $(GO_FLAGS) ./...
+	@$(MAKE) -s tidy-check
+
+## tidy-check: go.mod requires directly exactly the modules whose packages the
+## module's own code and tests import. `go mod tidy -diff` would say the
+## same, but it fetches and unpacks the DuckDB library of all five platforms
+## (about 570 MB); this asks only the build graph of this one.
+tidy-check:
+	@want=$$($(GO) list $(GO_FLAGS) -f '{{join .Imports "\n"}}{{"\n"}}{{join .TestImports "\n"}}{{"\n"}}{{join .XTestImports "\n"}}' ./... | grep . | sort -u | \
+		xargs $(GO) list $(GO_FLAGS) -f '{{with .Module}}{{if not .Main}}{{.Path}}{{end}}{{end}}' | sort -u); \
+	have=$$($(GO) mod edit -json | python3 -c 'import json,sys; print("\n".join(sorted(r["Path"] for r in json.load(sys.stdin)["Require"] if not r.get("Indirect"))))'); \
+	if [ "$$want" != "$$have" ]; then echo "go.mod's direct requirements differ from the imports; run go mod tidy"; \
+		diff <(echo "$$have") <(echo "$$want"); exit 1; fi
 
 ## bench: province-scale measurements (bench/run.sh), written to bench/results.{md,json}
 bench: build

@@ -27,7 +27,6 @@ const (
 var (
 	errUsage    = errors.New("usage")
 	errRejected = errors.New("a file would be rejected")
-	errNotYet   = errors.New("not implemented yet")
 	// errBadFlags is a usage error that the flag package already printed.
 	errBadFlags = fmt.Errorf("%w: bad flags", errUsage)
 )

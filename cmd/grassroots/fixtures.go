@@ -13,7 +13,7 @@ import (
 
 // cmdFixtures writes a synthetic inbox and registry (package fixtures).
 func cmdFixtures(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--volume PCT] [--clean] [--all-receipts]")
+	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--volume PCT] [--clean | --realistic] [--all-receipts]")
 	out := fs.String("out", "fixtures/generated", "directory to write registry.csv, inbox/, expected-issues.csv and README.md to")
 	villages := fs.Int("villages", 40, "villages and communities in the registry")
 	months := fs.Int("months", 3, "months of forms")
@@ -21,12 +21,16 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	start := fs.String("start", "2021-01", "first month, YYYY-MM")
 	volume := fs.Int("volume", 100, "rows per form in percent of the usual (10–120 organizations, 5–300 requests)")
 	clean := fs.Bool("clean", false, "inject no faults: every form valid and in the registry (for benchmarks)")
+	realistic := fs.Bool("realistic", false, "every form valid and in the registry, but most with warnings and some with rejected rows, as villages fill them (for benchmarks)")
 	allReceipts := fs.Bool("all-receipts", false, "list every file in inbox/receipts.csv (for inboxes kept in git, which loses file times)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
+	}
+	if *clean && *realistic {
+		return fmt.Errorf("%w: --clean and --realistic exclude each other", errUsage)
 	}
 	if *villages < 1 || *months < 1 {
 		return fmt.Errorf("%w: --villages and --months must be at least 1", errUsage)
@@ -42,6 +46,9 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	if *clean {
 		cmdline = append(cmdline, "--clean")
 	}
+	if *realistic {
+		cmdline = append(cmdline, "--realistic")
+	}
 	if *allReceipts {
 		cmdline = append(cmdline, "--all-receipts")
 	}
@@ -53,7 +60,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	began := time.Now()
 	s, err := fixtures.Generate(*out, fixtures.Options{
 		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
-		Volume: *volume, Clean: *clean, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
+		Volume: *volume, Clean: *clean, Realistic: *realistic, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
 	})
 	if err != nil {
 		return err

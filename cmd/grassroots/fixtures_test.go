@@ -11,16 +11,19 @@ import (
 
 func TestFixturesCommand(t *testing.T) {
 	tests := []struct {
-		name     string
-		args     []string
-		wantCode int
-		wantOut  string
+		name       string
+		args       []string
+		wantCode   int
+		wantOut    string
+		wantReadme string
 	}{
-		{"writes an inbox", []string{"--villages", "4", "--months", "1", "--seed", "3", "--volume", "20"}, exitOK, "4 units"},
-		{"bad start", []string{"--start", "2021/01"}, exitUsage, ""},
-		{"no villages", []string{"--villages", "0"}, exitUsage, ""},
-		{"unknown flag", []string{"--bogus"}, exitUsage, ""},
-		{"stray argument", []string{"extra"}, exitUsage, ""},
+		{"writes an inbox", []string{"--villages", "4", "--months", "1", "--seed", "3", "--volume", "20"}, exitOK, "4 units", "--start 2021-01 --volume 20`"},
+		{"realistic", []string{"--villages", "4", "--months", "1", "--seed", "3", "--volume", "20", "--realistic"}, exitOK, "4 units", "--volume 20 --realistic`"},
+		{"clean and realistic", []string{"--clean", "--realistic"}, exitUsage, "", ""},
+		{"bad start", []string{"--start", "2021/01"}, exitUsage, "", ""},
+		{"no villages", []string{"--villages", "0"}, exitUsage, "", ""},
+		{"unknown flag", []string{"--bogus"}, exitUsage, "", ""},
+		{"stray argument", []string{"extra"}, exitUsage, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -49,6 +52,9 @@ func TestFixturesCommand(t *testing.T) {
 			readme, _ := os.ReadFile(filepath.Join(dir, "README.md"))
 			if !strings.Contains(string(readme), "grassroots fixtures --out "+dir+" --villages 4") {
 				t.Errorf("README.md does not cite the command line:\n%.300s", readme)
+			}
+			if !strings.Contains(string(readme), tt.wantReadme) {
+				t.Errorf("README.md lacks %q:\n%.300s", tt.wantReadme, readme)
 			}
 		})
 	}

@@ -40,7 +40,7 @@ type enum []enumValue
 type field uint8
 
 const (
-	fNone field = iota
+	_ field = iota // the zero field is no column
 	// 组织覆盖
 	fOrgUnitName
 	fOrgUnitType
