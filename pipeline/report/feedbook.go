@@ -165,10 +165,6 @@ func feedbackBook(period string, sh *sheet) ([]byte, error) {
 			}
 			continue
 		}
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.hdr.Name, Method: zip.Deflate})
-		if err != nil {
-			return nil, err
-		}
 		var b bytes.Buffer
 		if e.part == "workbook" {
 			b.Write(fr.workbookHead)
@@ -176,6 +172,16 @@ func feedbackBook(period string, sh *sheet) ([]byte, error) {
 			b.Write(fr.workbookTail)
 		} else {
 			writeFeedbackSheet(&b, fr.sheetHead, st, sh, lastRow)
+		}
+		// A small part is stored: deflate's fixed cost (its Huffman
+		// tables) is most of a short issue list's.
+		method := zip.Deflate
+		if b.Len() < 16<<10 {
+			method = zip.Store
+		}
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: e.hdr.Name, Method: method})
+		if err != nil {
+			return nil, err
 		}
 		if _, err := w.Write(b.Bytes()); err != nil {
 			return nil, err
