@@ -27,22 +27,24 @@ type world struct {
 // cleanMonth is the month of the generated clean inbox.
 const cleanMonth = "2021-01"
 
-func newWorld(t *testing.T) *world {
+func newWorld(t *testing.T) *world { return newWorldOf(t, 6) }
+
+// newWorldOf is a world of the given number of villages.
+func newWorldOf(t *testing.T, villages int) *world {
 	t.Helper()
 	w := &world{dir: t.TempDir()}
-	if _, err := fixtures.Generate(w.dir, fixtures.Options{Villages: 6, Months: 1, Seed: 1, Clean: true, Volume: 30}); err != nil {
+	if _, err := fixtures.Generate(w.dir, fixtures.Options{Villages: villages, Months: 1, Seed: 1, Clean: true, Volume: 30}); err != nil {
 		t.Fatal(err)
 	}
 	w.registry = filepath.Join(w.dir, "registry.csv")
 	w.clean = filepath.Join(w.dir, "inbox")
 	w.code = firstVillage(t, w.registry)
 	db := filepath.Join(t.TempDir(), "base.duckdb")
-	s, err := nightly.Run(context.Background(), nightly.Config{Inbox: w.clean, Registry: w.registry, DB: db})
-	if err != nil {
+	if _, err := nightly.Run(context.Background(), nightly.Config{Inbox: w.clean, Registry: w.registry, DB: db}); err != nil {
 		t.Fatalf("the clean inbox alone: %v", err)
 	}
-	w.accepted = s.Accepted
 	conn := openRO(t, db)
+	w.accepted = countAccepted(t, conn)
 	w.status = statuses(t, conn)
 	w.metrics = dump(t, conn, `SELECT period, unit_code, metric, numerator, denominator, value FROM metric_values WHERE period = ? ORDER BY ALL`, cleanMonth)
 	if len(w.status) == 0 || w.accepted == 0 || w.metrics == "" {

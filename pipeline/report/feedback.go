@@ -414,14 +414,16 @@ func annotate(o Options, st *stager, s *Submission, original, dst string) (writt
 	if unreadable(s) {
 		return false, nil, nil
 	}
-	if !strings.EqualFold(path.Ext(s.Path), ".xlsx") {
-		// A .xlsm copy under an .xlsx name would not open in Excel.
-		o.Log.Info("annotated copy skipped: not an .xlsx file", "file", s.Path)
-		return false, nil, nil
-	}
 	if original == "" {
 		o.Log.Info("annotated copy skipped: the original is no longer in the inbox", "file", s.Path)
 		return false, &fileStamp{}, nil
+	}
+	// The real name's extension: a shown name may end in its escaped raw
+	// bytes ("x.xlsx (\xb2….xlsx)"). A .xlsm copy under an .xlsx name would
+	// not open in Excel.
+	if !strings.EqualFold(filepath.Ext(original), ".xlsx") {
+		o.Log.Info("annotated copy skipped: not an .xlsx file", "file", s.Path)
+		return false, nil, nil
 	}
 	// Stat before reading: a file replaced in between is tried again.
 	seen := stampOf(original)
