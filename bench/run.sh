@@ -1,30 +1,47 @@
 #!/usr/bin/env bash
 # make bench: province-scale measurements of grassroots against what analysts
-# use today, written to bench/results.md and bench/results.json (issue 6).
+# use today, on a clean and on a realistic 10,000-unit month, written to
+# bench/results.md and bench/results.json.
 #
 #   ./bench/run.sh            # everything, about 10–20 minutes on 2 cores
 #   BENCH_REPS=1 ./bench/run.sh
+#   BENCH_REPS=1 BENCH_VILLAGES=400 BENCH_HIST_VILLAGES=100 BENCH_HIST_MONTHS=2 \
+#     BENCH_RESULTS_DIR=.cache/bench/results-small ./bench/run.sh   # a quick check of the plumbing
+#
+# Two inboxes of the same size (fixtures.Generate, same seed):
+#   clean      every form valid and in the registry (fixtures.Options.Clean)
+#   realistic  every form readable and in the registry, but most carry
+#              warnings and some rejected rows, as clerks' forms do
+#              (fixtures.Options.Realistic): the workbook stage writes a
+#              feedback workbook and an annotated copy for each of those
 #
 # Steps (each timed BENCH_REPS times, the median reported):
-#   a  full load of a clean 10,000-unit month into an empty warehouse
-#   b  the nightly case: that warehouse, 1% of the forms changed or added
-#   c  a 1,000-unit × 12-month warehouse, a run where nothing changed
+#   a  full load of each 10,000-unit month into an empty warehouse, with its
+#      output folder (summary, township and feedback workbooks, annotated
+#      copies)
+#   b  the nightly case on each: that warehouse and last night's output
+#      folder, 0.5% of the forms changed and 0.5% added
+#   c  a 1,000-unit × 12-month clean warehouse, a run where nothing changed
 #      (every metric recomputed, every workbook rewritten)
-#   m  the full load of 1,000 of the same forms (peak RSS vs 10,000)
-#   d  peers on a fixed subset of the same forms: pandas over openpyxl
-#      (system Python, Pool of 2), SheetJS appending into DuckDB (Node,
-#      2 worker threads)
+#   m  the full load of 1,000 of the clean forms (peak RSS vs 10,000)
+#   d  peers on a fixed subset of each inbox (every BENCH_PEER_EVERY-th
+#      form): pandas over openpyxl (system Python, Pool of 2), SheetJS
+#      appending into DuckDB (Node, 2 worker threads)
 #   e  floors on that subset: inflate the sheet XML (archive/zip), inflate
 #      plus tokenize (encoding/xml), 2 goroutines
-#      (d and e run right after each repetition of a, for paired ratios on
-#      a machine shared with others)
-#   p  CPU profiles of the full load and of the nightly case
-#      (BenchmarkFullLoad, BenchmarkNightly in bench/; pprof, and perf where
-#      it works)
+#      (each repetition runs a, d and e on the clean inbox, then a, d and e
+#      on the realistic one, for paired ratios on a machine shared with
+#      others)
+#   p  CPU profiles of the full load of each inbox and of the realistic
+#      nightly case (BenchmarkFullLoad, BenchmarkNightly in bench/; pprof,
+#      and perf where it works)
 #
-# Everything generated (inboxes, warehouses, node_modules, profiles, raw
-# outputs) lives under .cache/bench/, which git ignores. Inboxes are cached,
-# keyed by their parameters and a hash of the generator's source.
+# Everything generated (inboxes, warehouses, output folders, node_modules,
+# profiles, raw outputs) lives under .cache/bench/, which git ignores; never
+# under /tmp, where creating a file costs about 40 times as much on these
+# machines. Inboxes are cached, keyed by their parameters, their mode and a
+# hash of the generator's source. BENCH_RESULTS_DIR (default bench) is where
+# results.md and results.json are written.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -33,22 +50,28 @@ GO=${GO:-go}
 TAGS=duckdb_arrow
 REPS=${BENCH_REPS:-3}
 SEED=${BENCH_SEED:-1}
-VILLAGES=${BENCH_VILLAGES:-10000}     # step a
+VILLAGES=${BENCH_VILLAGES:-10000}     # steps a, b
 HIST_VILLAGES=${BENCH_HIST_VILLAGES:-1000} # step c
 HIST_MONTHS=${BENCH_HIST_MONTHS:-12}
 NIGHTLY_CHANGED=${BENCH_NIGHTLY_CHANGED:-$((VILLAGES / 200))} # step b: 0.5% changed in place
 NIGHTLY_ADDED=${BENCH_NIGHTLY_ADDED:-$((VILLAGES / 200))}     #         0.5% added
 SMALL_EVERY=${BENCH_SMALL_EVERY:-10}  # step m: every 10th form (1,000 of 10,000)
 PEER_EVERY=${BENCH_PEER_EVERY:-20}    # steps d, e: every 20th form (500 of 10,000)
+RESULTS_DIR=${BENCH_RESULTS_DIR:-bench}
+MODES="clean realistic"
 PYTHON=/usr/bin/python3
 
 CACHE=$ROOT/.cache/bench
 RAW=$CACHE/raw
 WORK=$CACHE/work
 BIN=$CACHE/bin
-mkdir -p "$CACHE" "$BIN"
-rm -rf "$RAW" "$WORK"
-mkdir -p "$RAW" "$WORK"
+mkdir -p "$CACHE" "$BIN" "$RESULTS_DIR"
+RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
+rm -rf "$RAW" "$WORK" "$CACHE/tmp"
+mkdir -p "$RAW" "$WORK" "$CACHE/tmp"
+# The profiled benchmarks make their warehouses and output folders with
+# testing's TempDir: keep those under .cache/bench too.
+export TMPDIR=$CACHE/tmp
 began=$(date +%s)
 
 say() { printf '== %s  [%ds, load %s]\n' "$*" $(( $(date +%s) - began )) "$(cut -d' ' -f1-3 /proc/loadavg)"; }
@@ -91,44 +114,65 @@ $GO test -tags=$TAGS -c -o "$BIN/bench.test" ./bench
 gen_hash=$($GO list -tags=$TAGS -deps -f '{{if not .Standard}}{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}} {{end}}{{end}}{{end}}{{end}}' ./bench/cmd/benchtool |
 	tr ' ' '\n' | grep . | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
 
-fixtures() { # villages months → prints the fixtures folder, generating it if needed
-	local key="v$1-m$2-s$SEED-clean-$gen_hash" dir
+fixtures() { # villages months mode → prints the fixtures folder, generating it if needed
+	local key="v$1-m$2-s$SEED-$3-$gen_hash" dir flag=
+	[ "$3" = clean ] || flag=--$3
 	dir=$CACHE/fixtures/$key
 	if [ ! -f "$dir/.complete" ]; then
 		say "generating $key" >&2
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$CACHE/fixtures"
-		"$BIN/benchtool" fixtures --out "$dir.tmp" --villages "$1" --months "$2" --seed "$SEED" >"$dir.tmp.json"
+		"$BIN/benchtool" fixtures --out "$dir.tmp" --villages "$1" --months "$2" --seed "$SEED" $flag >"$dir.tmp.json"
 		mv "$dir.tmp" "$dir"
 		mv "$dir.tmp.json" "$dir/.generated.json"
 		touch "$dir/.complete"
 	fi
 	echo "$dir"
 }
-FULL=$(fixtures "$VILLAGES" 1)
-HIST=$(fixtures "$HIST_VILLAGES" "$HIST_MONTHS")
-# Drop inboxes of older keys: each is a few hundred MB.
+declare -A FULL PEER
+for mode in $MODES; do
+	FULL[$mode]=$(fixtures "$VILLAGES" 1 "$mode")
+done
+HIST=$(fixtures "$HIST_VILLAGES" "$HIST_MONTHS" clean)
+# Drop inboxes of an older generator: each is a few hundred MB. Those of
+# other sizes from the same generator stay (a quick run with BENCH_VILLAGES
+# does not evict the 10,000-unit inboxes).
 for d in "$CACHE"/fixtures/*/; do
 	d=${d%/}
-	[ "$d" = "$FULL" ] || [ "$d" = "$HIST" ] || rm -rf "$d"
+	case $d in
+	*-"$gen_hash") ;;
+	*) rm -rf "$d" ;;
+	esac
 done
-cp "$FULL/.generated.json" "$RAW/fixtures-full.json"
+for mode in $MODES; do
+	mkdir -p "$RAW/$mode"
+	cp "${FULL[$mode]}/.generated.json" "$RAW/$mode/fixtures.json"
+done
 cp "$HIST/.generated.json" "$RAW/fixtures-hist.json"
 
 # Subsets of the same forms: hard-linked inboxes with the same registry.
-subset() { # every name → inbox folder with every n-th form of $FULL (sorted by path)
-	local n=$1 name=$2 dst=$WORK/subset-$2
+subset() { # every name fixtures → inbox folder with every n-th form of fixtures/inbox (sorted by path)
+	local n=$1 name=$2 src=$3/inbox dst=$WORK/subset-$2
 	mkdir -p "$dst/inbox"
-	(cd "$FULL/inbox" && find . -type f -name '*.xlsx' | LC_ALL=C sort | awk -v n="$n" 'NR % n == 1') >"$dst/list"
+	(cd "$src" && find . -type f -name '*.xlsx' | LC_ALL=C sort | awk -v n="$n" 'NR % n == 1') >"$dst/list"
 	while IFS= read -r f; do
 		mkdir -p "$dst/inbox/$(dirname "$f")"
-		ln "$FULL/inbox/$f" "$dst/inbox/$f"
+		ln "$src/$f" "$dst/inbox/$f"
 	done <"$dst/list"
 	sed "s|^\./|$dst/inbox/|" "$dst/list" >"$dst/abs-list"
 	echo "$dst"
 }
-SMALL=$(subset "$SMALL_EVERY" small)
-PEER=$(subset "$PEER_EVERY" peer)
+SMALL=$(subset "$SMALL_EVERY" small "${FULL[clean]}")
+for mode in $MODES; do
+	PEER[$mode]=$(subset "$PEER_EVERY" "peer-$mode" "${FULL[$mode]}")
+done
+
+# A warm file cache for every timed read: the inboxes may come from an
+# earlier run's cache.
+say "reading the inboxes once (warm file cache)"
+for d in "${FULL[@]}" "$HIST"; do
+	find "$d/inbox" -type f -exec cat {} + >/dev/null
+done
 
 # --- 2. measurements ----------------------------------------------------------
 # timed DIR CMD...: runs CMD under /usr/bin/time -v, stdout and stderr to DIR.
@@ -143,50 +187,74 @@ timed() {
 		exit 1
 	}
 }
+# count_out DIR OUT: the workbooks under OUT, those present and those the run
+# just timed wrote (newer than DIR/loadavg, written right before it started),
+# into DIR/outfiles: the summary, townships/, feedback/ and the annotated
+# copies in feedback/annotated/.
+count_out() {
+	local dir=$1 out=$2 what sub
+	for what in summary:. townships:townships feedback:feedback annotated:feedback/annotated; do
+		sub=${what#*:}
+		echo "${what%%:*}_present=$(find "$out/$sub" -maxdepth 1 -type f -name '*.xlsx' 2>/dev/null | wc -l)"
+		echo "${what%%:*}_written=$(find "$out/$sub" -maxdepth 1 -type f -name '*.xlsx' -newer "$dir/loadavg" 2>/dev/null | wc -l)"
+	done >"$dir/outfiles"
+}
 run_grassroots() { # rawdir inbox registry db out
 	timed "$1" bin/grassroots run --inbox "$2" --registry "$3" --db "$4" --out "$5"
+	count_out "$1" "$5"
 }
 copy_db() { # src dst: the warehouse file and its WAL, if any
 	cp "$1" "$2"
 	[ ! -f "$1.wal" ] || cp "$1.wal" "$2.wal"
 }
 
-# Each repetition runs step a, then the peers and the floors, so that the
-# ratios can be taken pairwise under the same load of a shared machine.
-npeer=$(wc -l <"$PEER/list")
+# Each repetition runs step a on the clean inbox, then its peers and floors,
+# then the same on the realistic inbox, so that the ratios (peers against
+# grassroots, realistic against clean) can be taken pairwise under the same
+# load of a shared machine.
 for r in $(seq "$REPS"); do
-	say "a: full load of $VILLAGES forms, run $r/$REPS"
-	rm -rf "$WORK/full"
-	mkdir -p "$WORK/full"
-	run_grassroots "$RAW/full/$r" "$FULL/inbox" "$FULL/registry.csv" "$WORK/full/w.duckdb" "$WORK/full/out"
+	for mode in $MODES; do
+		full=${FULL[$mode]} peer=${PEER[$mode]}
+		npeer=$(wc -l <"$peer/list")
+		say "a: full load of $VILLAGES $mode forms, run $r/$REPS"
+		rm -rf "$WORK/full-$mode"
+		mkdir -p "$WORK/full-$mode"
+		run_grassroots "$RAW/$mode/full/$r" "$full/inbox" "$full/registry.csv" "$WORK/full-$mode/w.duckdb" "$WORK/full-$mode/out"
 
-	say "d: pandas over openpyxl, Pool(2), $npeer forms, run $r/$REPS"
-	timed "$RAW/pandas/$r" "$PYTHON" bench/peers/pandas_read.py "$PEER/abs-list" 2
+		say "d: pandas over openpyxl, Pool(2), $npeer $mode forms, run $r/$REPS"
+		timed "$RAW/$mode/pandas/$r" "$PYTHON" bench/peers/pandas_read.py "$peer/abs-list" 2
 
-	say "d: SheetJS → DuckDB, 2 worker threads, $npeer forms, run $r/$REPS"
-	rm -f "$WORK/sheetjs.duckdb" "$WORK/sheetjs.duckdb.wal"
-	timed "$RAW/sheetjs/$r" node "$NODE_DIR/sheetjs_duckdb.mjs" "$PEER/abs-list" "$WORK/sheetjs.duckdb" 2
-	rm -f "$WORK/sheetjs.duckdb" "$WORK/sheetjs.duckdb.wal"
+		say "d: SheetJS → DuckDB, 2 worker threads, $npeer $mode forms, run $r/$REPS"
+		rm -f "$WORK/sheetjs.duckdb" "$WORK/sheetjs.duckdb.wal"
+		timed "$RAW/$mode/sheetjs/$r" node "$NODE_DIR/sheetjs_duckdb.mjs" "$peer/abs-list" "$WORK/sheetjs.duckdb" 2
+		rm -f "$WORK/sheetjs.duckdb" "$WORK/sheetjs.duckdb.wal"
 
-	for mode in inflate rawtoken token; do
-		say "e: floor $mode, $npeer forms, run $r/$REPS"
-		timed "$RAW/floor-$mode/$r" "$BIN/benchtool" floor --inbox "$PEER/inbox" --mode "$mode" --workers 2
+		for floor in inflate rawtoken token; do
+			say "e: floor $floor, $npeer $mode forms, run $r/$REPS"
+			timed "$RAW/$mode/floor-$floor/$r" "$BIN/benchtool" floor --inbox "$peer/inbox" --mode "$floor" --workers 2
+		done
 	done
 done
-LOADED_DB=$WORK/full/w.duckdb # the last repetition's warehouse
+# The last repetition's warehouses and output folders, $WORK/full-<mode>/,
+# are last night's for step b.
 
-say "b: preparing the nightly inbox ($NIGHTLY_CHANGED changed, $NIGHTLY_ADDED added)"
-"$BIN/benchtool" nightly --from "$FULL/inbox" --to "$WORK/nightly-inbox" \
-	--changed "$NIGHTLY_CHANGED" --added "$NIGHTLY_ADDED" >"$RAW/nightly-prep.json"
+for mode in $MODES; do
+	say "b: preparing the $mode nightly inbox ($NIGHTLY_CHANGED changed, $NIGHTLY_ADDED added)"
+	"$BIN/benchtool" nightly --from "${FULL[$mode]}/inbox" --to "$WORK/nightly-inbox-$mode" \
+		--changed "$NIGHTLY_CHANGED" --added "$NIGHTLY_ADDED" >"$RAW/$mode/nightly-prep.json"
+done
 for r in $(seq "$REPS"); do
-	say "b: nightly 1%, run $r/$REPS"
-	rm -rf "$WORK/nightly"
-	mkdir -p "$WORK/nightly"
-	copy_db "$LOADED_DB" "$WORK/nightly/w.duckdb"
-	# Last night's output folder too: its manifests are what lets a night
-	# skip the feedback and township workbooks that did not change.
-	cp -a "$WORK/full/out" "$WORK/nightly/out"
-	run_grassroots "$RAW/nightly/$r" "$WORK/nightly-inbox" "$FULL/registry.csv" "$WORK/nightly/w.duckdb" "$WORK/nightly/out"
+	for mode in $MODES; do
+		say "b: nightly 1% on the $mode inbox, run $r/$REPS"
+		rm -rf "$WORK/nightly"
+		mkdir -p "$WORK/nightly"
+		copy_db "$WORK/full-$mode/w.duckdb" "$WORK/nightly/w.duckdb"
+		# Last night's output folder too: its manifests are what lets a night
+		# skip the feedback and township workbooks that did not change.
+		cp -a "$WORK/full-$mode/out" "$WORK/nightly/out"
+		run_grassroots "$RAW/$mode/nightly/$r" "$WORK/nightly-inbox-$mode" "${FULL[$mode]}/registry.csv" \
+			"$WORK/nightly/w.duckdb" "$WORK/nightly/out"
+	done
 done
 
 say "c: loading $HIST_VILLAGES units × $HIST_MONTHS months (once)"
@@ -204,7 +272,7 @@ for r in $(seq "$REPS"); do
 	say "m: full load of $(wc -l <"$SMALL/list") forms (memory vs forms), run $r/$REPS"
 	rm -rf "$WORK/small"
 	mkdir -p "$WORK/small"
-	run_grassroots "$RAW/small/$r" "$SMALL/inbox" "$FULL/registry.csv" "$WORK/small/w.duckdb" "$WORK/small/out"
+	run_grassroots "$RAW/small/$r" "$SMALL/inbox" "${FULL[clean]}/registry.csv" "$WORK/small/w.duckdb" "$WORK/small/out"
 done
 rm -rf "$WORK/small" "$WORK/nightly" "$WORK/hist" "$WORK/hist-base"
 
@@ -234,16 +302,18 @@ profile() { # name benchmark: CPU (pprof and perf) and allocation profiles of on
 		perf report -i "$data/perf.data" --stdio --sort sym 2>/dev/null | grep -v '^#' | grep . >"$out/perf-all.txt" || true
 	fi
 }
-export GRASSROOTS_BENCH_FIXTURES=$FULL
-export GRASSROOTS_BENCH_NIGHTLY_DB=$LOADED_DB GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox GRASSROOTS_BENCH_NIGHTLY_OUT=$WORK/full/out
-say "p: CPU and allocation profile of the full load (BenchmarkFullLoad)"
-profile full BenchmarkFullLoad
-say "p: CPU and allocation profile of the nightly case (BenchmarkNightly)"
-profile nightly BenchmarkNightly
-rm -rf "$WORK/full"
+for mode in $MODES; do
+	say "p: CPU and allocation profile of the $mode full load (BenchmarkFullLoad)"
+	GRASSROOTS_BENCH_FIXTURES=${FULL[$mode]} profile "full-$mode" BenchmarkFullLoad
+done
+say "p: CPU and allocation profile of the realistic nightly case (BenchmarkNightly)"
+GRASSROOTS_BENCH_FIXTURES=${FULL[realistic]} GRASSROOTS_BENCH_NIGHTLY_DB=$WORK/full-realistic/w.duckdb \
+	GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox-realistic GRASSROOTS_BENCH_NIGHTLY_OUT=$WORK/full-realistic/out \
+	profile nightly-realistic BenchmarkNightly
+rm -rf "$WORK"/full-* "$WORK"/nightly-inbox-*
 
 # --- 4. results -------------------------------------------------------------------
-say "writing bench/results.md and bench/results.json"
+say "writing $RESULTS_DIR/results.md and $RESULTS_DIR/results.json"
 {
 	echo "nproc=$(nproc)"
 	echo "mem=$(free -b | awk '/^Mem:/ {print $2}')"
@@ -258,9 +328,10 @@ say "writing bench/results.md and bench/results.json"
 	echo "peer_every=$PEER_EVERY"
 	echo "small_every=$SMALL_EVERY"
 	echo "villages=$VILLAGES"
+	echo "modes=$MODES"
 	echo "hist_villages=$HIST_VILLAGES"
 	echo "hist_months=$HIST_MONTHS"
 	echo "seconds=$(($(date +%s) - began))"
 } >"$RAW/machine.txt"
-"$PYTHON" bench/summarize.py "$RAW" bench/results.json bench/results.md
+"$PYTHON" bench/summarize.py "$RAW" "$RESULTS_DIR/results.json" "$RESULTS_DIR/results.md"
 say "done"

@@ -1,8 +1,11 @@
 // Command benchtool is bench/run.sh's helper. Subcommands:
 //
-//	fixtures --out DIR --villages N --months K --seed S
-//	    a clean synthetic inbox with fixtures.Generate (Clean: every form
-//	    valid and in the registry), without depending on the CLI exposing it
+//	fixtures --out DIR --villages N --months K --seed S [--realistic]
+//	    a synthetic inbox with fixtures.Generate, without depending on the
+//	    CLI exposing it: clean (Clean: every form valid and in the registry)
+//	    or, with --realistic, as villages fill them (Realistic: every form
+//	    readable and in the registry, most with warnings, some with rejected
+//	    rows)
 //	nightly --from INBOX --to INBOX --changed N --added N
 //	    a copy of INBOX (hard links) in which N forms are changed in place and
 //	    N are added as resubmissions under a new name
@@ -69,21 +72,27 @@ func cmdFixtures(args []string) error {
 	months := fl.Int("months", 1, "months of forms")
 	seed := fl.Int("seed", 1, "random seed")
 	start := fl.String("start", "2021-01", "first month, YYYY-MM")
+	realistic := fl.Bool("realistic", false, "forms as villages fill them (most with warnings, some with rejected rows) instead of clean ones")
 	fl.Parse(args)
 	if *out == "" {
 		return errors.New("fixtures: --out is required")
 	}
+	mode, flagText := "clean", ""
+	if *realistic {
+		mode, flagText = "realistic", " --realistic"
+	}
 	began := time.Now()
 	s, err := fixtures.Generate(*out, fixtures.Options{
-		Villages: *villages, Months: *months, Seed: *seed, Start: *start, Clean: true,
-		Command: fmt.Sprintf("bench/cmd/benchtool fixtures --out %s --villages %d --months %d --seed %d --start %s",
-			*out, *villages, *months, *seed, *start),
+		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
+		Clean: !*realistic, Realistic: *realistic,
+		Command: fmt.Sprintf("bench/cmd/benchtool fixtures --out %s --villages %d --months %d --seed %d --start %s%s",
+			*out, *villages, *months, *seed, *start, flagText),
 	})
 	if err != nil {
 		return err
 	}
 	return printJSON(map[string]any{
-		"units": s.Units, "files": s.Files, "forms": s.Forms, "rows": s.Rows, "issues": s.Issues,
+		"mode": mode, "units": s.Units, "files": s.Files, "forms": s.Forms, "rows": s.Rows, "issues": s.Issues,
 		"bytes": s.Bytes, "seconds": time.Since(began).Seconds(),
 	})
 }
