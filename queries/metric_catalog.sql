@@ -1,4 +1,4 @@
--- Every metric of spec/metrics.md: its kind (ratio: numerator/denominator;
+-- Every metric of docs/metrics.md: its kind (ratio: numerator/denominator;
 -- count: denominator NULL; median: computed afresh per unit, never summed),
 -- its family, and the Chinese title the workbooks show. The order is the
 -- order of columns in the workbooks.

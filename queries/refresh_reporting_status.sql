@@ -1,6 +1,6 @@
 -- One row per expected unit (every village and community of the registry)
 -- and month of metric_periods: whether it reported, on time or not, and why a
--- form was rejected. On time (spec/form.md): the earliest accepted form of
+-- form was rejected. On time (docs/form.md): the earliest accepted form of
 -- the month (superseded ones included) was received by the end of day
 -- getvariable('deadline_day') of the next month, Asia/Shanghai.
 CREATE OR REPLACE TABLE reporting_status_t AS

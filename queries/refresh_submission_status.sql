@@ -1,4 +1,4 @@
--- The status of every (path, content) ever seen, per spec/form.md: a form is
+-- The status of every (path, content) ever seen, per docs/form.md: a form is
 -- rejected for its own file-level issues or for a code the registry lacks as
 -- a village or community (checked again on every run); among the others, the
 -- latest received per (unit, period) is accepted, ties broken by the path

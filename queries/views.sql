@@ -1,4 +1,4 @@
--- The public views of spec/outputs.md: the contract that analysts' SQL and
+-- The public views of docs/warehouse.md: the contract that analysts' SQL and
 -- outside checks rely on. The tables behind them are the pipeline's business.
 CREATE OR REPLACE VIEW metric_values AS
 SELECT period, unit_code, unit_name, level, metric, numerator, denominator, value

@@ -12,7 +12,7 @@ import (
 	"syscall"
 )
 
-// Exit codes, as spec/outputs.md defines them.
+// Exit codes, as docs/outputs.md defines them.
 const (
 	exitOK      = 0
 	exitUsage   = 1 // bad usage, or `validate` found a file that would be rejected

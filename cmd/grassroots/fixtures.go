@@ -53,8 +53,10 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 		cmdline = append(cmdline, "--all-receipts")
 	}
 	if os.Getenv("GOGC") == "" {
-		// excelize allocates about 2 MB a form: a lazier GC saves a sixth
-		// of the CPU time of a big inbox (STACK.md).
+		// excelize allocates about 2 MB a form: a lazier GC saves about a
+		// fifth of the CPU time of writing a big inbox (measured: 300
+		// villages × 2 months --clean took 2.5 s of CPU with GOGC=400 and
+		// 3.2 s with GOGC=100).
 		debug.SetGCPercent(400)
 	}
 	began := time.Now()

@@ -1,6 +1,6 @@
 // Command grassroots is the nightly batch that turns villages' monthly Excel
 // reports into a DuckDB warehouse of governance metrics and Excel summaries.
-// See README.md and spec/outputs.md. One file per subcommand; this one only
+// See README.md and docs/outputs.md. One file per subcommand; this one only
 // wires the process to run and maps errors to exit codes.
 package main
 

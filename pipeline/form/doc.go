@@ -1,6 +1,7 @@
 package form
 
-// How the reader reads what spec/form.md leaves open. Each choice is tested.
+// How the reader decides the finer cases that docs/form.md summarizes or
+// leaves out. Each choice is tested.
 //
 //   - Speed: the package is read with archive/zip and a small XML scanner
 //     (xmlscan.go), not excelize: excelize's row iterator, built on
@@ -54,14 +55,14 @@ package form
 //     make a later copy count).
 //   - 办结日期 invalid: a row rejection when the request is 已办结, a
 //     warning otherwise. Resolved before requested: ResolvedOn is dropped
-//     and the state stays 已办结 (metrics.md counts such a request as
+//     and the state stays 已办结 (docs/metrics.md counts such a request as
 //     resolved, and leaves it out of ontime_rate and days_to_resolve_median,
 //     which need both dates). A 办结日期 on an unresolved request is kept.
 //   - 未评价 on an unresolved request is no rating and raises no warning.
 //     A mediation result on a row whose 是否矛盾纠纷 is empty or invalid is
 //     a mediation_not_dispute warning, like a 否.
 //   - An organization (by 党组织名称) takes its way of forming from its
-//     first row, as form.md says, even when that row leaves it empty (the
+//     first row, as docs/form.md says, even when that row leaves it empty (the
 //     organization is then in neither count); a later row stating another
 //     way is a formation_conflict warning (a later empty one is not); every
 //     row of the organization then carries the organization's way. A yes

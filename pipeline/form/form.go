@@ -1,5 +1,5 @@
 // Package form reads and validates one village's monthly report workbook
-// (村（社区）党建引领基层治理月报表, see spec/form.md) into a typed Form and a
+// (村（社区）党建引领基层治理月报表, see docs/form.md) into a typed Form and a
 // list of cell-addressed Issues. It never touches the database: the same
 // reader serves `grassroots validate`, the nightly batch and the tests.
 //

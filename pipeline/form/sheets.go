@@ -309,7 +309,7 @@ func (rd *reader) orgRow(st *sheetState, dr *dataRow) {
 		rd.issue(sheet, at, CodeMissingOrgName, SeverityWarning, "", msgMissingOrgName)
 		o.HowFormed = ""
 	} else {
-		// form.md: an organization's way of forming is taken from its first
+		// docs/form.md: an organization's way of forming is taken from its first
 		// row, even when that row leaves it empty (the organization is then
 		// in neither count); a later row stating another way is a warning.
 		// A later row that leaves it empty does not disagree.

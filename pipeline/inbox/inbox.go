@@ -1,6 +1,6 @@
 // Package inbox finds the files that villages sent: every regular file under
 // the inbox folder, with its path relative to the inbox and its receipt time
-// (spec/form.md: the modification time, unless receipts.csv at the inbox's
+// (docs/form.md: the modification time, unless receipts.csv at the inbox's
 // root names the file). It reads no workbook; the batch decides what to read.
 package inbox
 

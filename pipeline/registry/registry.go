@@ -1,5 +1,5 @@
 // Package registry reads the analysts' list of administrative units (名册,
-// spec/form.md) and gives the hierarchy city → district → township →
+// docs/form.md) and gives the hierarchy city → district → township →
 // village/community. It is the only source of the hierarchy: the warehouse
 // asks it which units report and what lies above them.
 //

@@ -1,4 +1,4 @@
-// Package report writes the Excel workbooks of spec/outputs.md from a
+// Package report writes the Excel workbooks of docs/outputs.md from a
 // warehouse after a run: the summary for officials (summary-YYYY-MM.xlsx),
 // one workbook per township (townships/<code>-YYYY-MM.xlsx) and a feedback
 // workbook for every form with a rejection or a warning (feedback/…), with an
@@ -42,7 +42,7 @@
 //
 // The summary's and townships' sheets print on A4 landscape, one page wide.
 //
-// Choices where spec/outputs.md is silent:
+// Choices of detail (docs/outputs.md describes the result):
 //   - Every sheet has the title in row 1 (unit, month, run time in
 //     Asia/Shanghai), the header in row 2 (frozen, filtered), data from row 3.
 //   - 总览 and 趋势 show every metric of metric_catalog; 趋势's line chart
@@ -77,7 +77,7 @@ import (
 	"grassroots/queries"
 )
 
-// Default thresholds of the 预警清单 rules (spec/outputs.md).
+// Default thresholds of the 预警清单 rules (docs/metrics.md).
 const (
 	DefaultResolutionMin   = 0.80
 	DefaultSatisfactionMin = 0.90

@@ -15,7 +15,7 @@ import (
 	"github.com/xuri/excelize/v2"
 )
 
-// The summary's sheets, in order (spec/outputs.md).
+// The summary's sheets, in order (docs/outputs.md).
 const (
 	sheetOverview  = "总览"
 	sheetTownships = "乡镇汇总"

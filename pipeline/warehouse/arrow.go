@@ -17,8 +17,9 @@ import (
 // batch goes to DuckDB as an Arrow view and one INSERT ... SELECT. Kept over
 // the driver's Appender because it measured faster for this schema:
 // BenchmarkLoad (Arrow) 525 forms/s against BenchmarkLoadAppender 333 forms/s,
-// 1,000 forms of 200 requests into a file; STACK.md saw the same ratio for 1M
-// rows (0.55 s against 1.28 s).
+// 1,000 forms of 200 requests into a file. Loading 1M rows (string, int32,
+// date32, bool) into a file measured 0.55 s through an Arrow view against
+// 1.28 s through the Appender (0.22 s against 0.71 s in memory).
 type batch struct {
 	table string
 	b     *array.RecordBuilder

@@ -299,7 +299,7 @@ func (r *Run) addRows(sha string, f *form.Form) {
 // Settings are the knobs of the metrics that are not in the data.
 type Settings struct {
 	// DeadlineDay is the day of month M+1 by whose end a form for M is on
-	// time (spec/form.md); 0 means 5.
+	// time (docs/form.md); 0 means 5.
 	DeadlineDay int
 }
 

@@ -1,6 +1,7 @@
 // Package warehouse owns the DuckDB file: its schema, loading read forms into
 // it through Arrow in one transaction per run, and recomputing the metrics
-// and public views of spec/outputs.md. The SQL lives in queries/.
+// and public views of docs/outputs.md and docs/warehouse.md. The SQL lives
+// in queries/.
 //
 // A run is Open → Begin → Seen/AddFile/AddForm … → Refresh → Commit. Until
 // Commit nothing is visible, and a failure (or a killed process) leaves the

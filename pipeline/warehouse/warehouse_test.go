@@ -166,7 +166,7 @@ func count(n float64) mv {
 	return mv{Num: sql.NullFloat64{Float64: n, Valid: true}, Val: sql.NullFloat64{Float64: n, Valid: true}}
 }
 
-// TestWorkedExample is metrics.md's worked example: 龙象社区 logged 56
+// TestWorkedExample is docs/metrics.md's worked example: 龙象社区 logged 56
 // requests, resolved 50, 46 disputes all mediated, every rating satisfied; the
 // township's other community logged 10 and resolved 10, so the township's
 // resolution rate is 60/66, not the mean of 50/56 and 10/10.
