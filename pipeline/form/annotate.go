@@ -62,6 +62,11 @@ func Annotate(w io.Writer, r io.ReaderAt, size int64, lim Limits, notes []Note) 
 		return p
 	}
 	a := &annotator{wb: wb, parts: map[string][]byte{}}
+	defer func() {
+		for _, b := range a.pooled {
+			putBuf(b)
+		}
+	}()
 	if p := a.build(notes); p != nil {
 		return p
 	}
@@ -77,7 +82,8 @@ type annotator struct {
 	ctOverrides []string // part names needing a comments content type
 	needVML     bool
 	styles      *styleSheet
-	comments    int // comments written so far
+	comments    int      // comments written so far
+	pooled      [][]byte // rewritten sheets, given back once written
 }
 
 type cellNote struct {
@@ -338,10 +344,12 @@ func (a *annotator) sheet(index int, ref sheetRef, cells []cellNote) *fileProble
 		newVMLID = rels.freshID() // used only if the sheet has no legacy drawing
 	}
 	out, legacyID, p := rewriteSheet(data, cells, a.styles, newVMLID)
+	putBuf(data)
 	if p != nil {
 		return p
 	}
 	a.parts[ref.part] = out
+	a.pooled = append(a.pooled, out)
 	if !anyComment {
 		return nil
 	}
@@ -421,8 +429,7 @@ func (a *annotator) sheet(index int, ref sheetRef, cells []cellNote) *fileProble
 // drawing and newVMLID is set, adds one that refers to newVMLID. It returns
 // the legacy drawing's relationship id (the existing one, or newVMLID).
 func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string) (out []byte, legacyID string, p *fileProblem) {
-	var b bytes.Buffer
-	b.Grow(len(data) + 64*len(cells) + 256)
+	b := bytes.NewBuffer(getBuf(len(data) + 64*len(cells) + 256))
 	s := xmlScanner{b: data}
 	prefix := ""
 	depth := 0
@@ -431,7 +438,7 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 	row, col := 0, 0
 	inRow, inData, legacyDone := false, false, false
 	emptyCell := func(c cellNote) {
-		fmt.Fprintf(&b, `<%sc r="%s" s="%d"/>`, prefix, cellRef(c.col, c.row), st.redOf(0))
+		fmt.Fprintf(b, `<%sc r="%s" s="%d"/>`, prefix, cellRef(c.col, c.row), st.redOf(0))
 	}
 	flush := func(upto int) {
 		b.Write(data[written:upto])
@@ -441,12 +448,12 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 	rowsBefore := func(r int) {
 		for next < len(cells) && cells[next].row < r {
 			cr := cells[next].row
-			fmt.Fprintf(&b, `<%srow r="%d">`, prefix, cr)
+			fmt.Fprintf(b, `<%srow r="%d">`, prefix, cr)
 			for next < len(cells) && cells[next].row == cr {
 				emptyCell(cells[next])
 				next++
 			}
-			fmt.Fprintf(&b, `</%srow>`, prefix)
+			fmt.Fprintf(b, `</%srow>`, prefix)
 		}
 	}
 	// cellsBefore writes new cells of the current row left of column c.
@@ -456,12 +463,25 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 			next++
 		}
 	}
+	// jump moves the scan, between two rows, to the tag of the next row
+	// that has a flagged cell, when the sheet numbers its rows (Excel and
+	// WPS always do): the rows in between are copied without a look at
+	// them. Text cannot hold "<" unescaped, except in CDATA.
+	jump := func() {
+		if next >= len(cells) {
+			return
+		}
+		tag := []byte(`<` + prefix + `row r="` + strconv.Itoa(cells[next].row) + `"`)
+		if i := bytes.Index(data[s.pos:], tag); i > 0 && !bytes.Contains(data[s.pos:s.pos+i], cdataStart) {
+			s.pos += i
+		}
+	}
 	legacy := func() {
 		if legacyDone || newVMLID == "" {
 			return
 		}
 		legacyDone, legacyID = true, newVMLID
-		fmt.Fprintf(&b, `<%slegacyDrawing xmlns:r="%s" r:id="%s"/>`, prefix, nsRels, newVMLID)
+		fmt.Fprintf(b, `<%slegacyDrawing xmlns:r="%s" r:id="%s"/>`, prefix, nsRels, newVMLID)
 	}
 	for {
 		start := s.pos
@@ -479,11 +499,16 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 			switch {
 			case depth == 1 && name == "sheetData":
 				inData = true
+				if !t.self {
+					depth++
+					jump()
+					continue
+				}
 				if t.self {
 					flush(start)
-					fmt.Fprintf(&b, `<%ssheetData>`, prefix)
+					fmt.Fprintf(b, `<%ssheetData>`, prefix)
 					rowsBefore(1 << 30)
-					fmt.Fprintf(&b, `</%ssheetData>`, prefix)
+					fmt.Fprintf(b, `</%ssheetData>`, prefix)
 					written = s.pos
 					inData = false
 				}
@@ -504,8 +529,9 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 					// scanning its cells (most of the sheet's cost). Text
 					// cannot hold "</" unescaped, except in CDATA.
 					rest := data[s.pos:]
-					if end := bytes.Index(rest, []byte("</"+prefix+"row>")); end >= 0 && !bytes.Contains(rest[:end], []byte("<![CDATA[")) {
+					if end := bytes.Index(rest, []byte("</"+prefix+"row>")); end >= 0 && !bytes.Contains(rest[:end], cdataStart) {
 						s.pos += end + len("</"+prefix+"row>")
+						jump()
 						continue
 					}
 				}
@@ -514,7 +540,7 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 				if t.self && next < len(cells) && cells[next].row == row {
 					b.Write(unselfClose(data[start:s.pos]))
 					cellsBefore(1 << 30)
-					fmt.Fprintf(&b, `</%srow>`, prefix)
+					fmt.Fprintf(b, `</%srow>`, prefix)
 					written = s.pos
 				} else {
 					inRow = !t.self
@@ -548,6 +574,8 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 				inRow = false
 				flush(start)
 				cellsBefore(1 << 30)
+				flush(s.pos)
+				jump()
 			case inData && depth == 1 && name == "sheetData":
 				inData = false
 				flush(start)
@@ -568,6 +596,8 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 	flush(len(data))
 	return b.Bytes(), legacyID, nil
 }
+
+var cdataStart = []byte("<![CDATA[")
 
 // afterLegacy are the worksheet's children that follow legacyDrawing.
 var afterLegacy = []string{"legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts", "extLst"}
@@ -786,7 +816,10 @@ func (a *annotator) write(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		if _, err := io.Copy(dst, src); err != nil {
+		buf := copyBufs.Get().(*[]byte)
+		_, err = io.CopyBuffer(dst, src, *buf)
+		copyBufs.Put(buf)
+		if err != nil {
 			return err
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"archive/zip"
 	"bytes"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -329,5 +331,53 @@ func BenchmarkAnnotate(b *testing.B) {
 		if err := Annotate(&out, bytes.NewReader(data), int64(len(data)), Limits{}, notes); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestAnnotateRandomCells: flagged cells anywhere (in rows the sheet has,
+// rows it skips, beyond its end, left and right of its cells) are filled and
+// no other cell is.
+func TestAnnotateRandomCells(t *testing.T) {
+	fs := stdForm(Version2022)
+	for i := range 60 {
+		if i%7 == 3 {
+			fs.requests = append(fs.requests, nil) // a row the sheet does not have
+			continue
+		}
+		fs.requests = append(fs.requests, []any{i + 3, fmt.Sprint("GD", i), nil, nil, "x"})
+	}
+	orig := fs.build(t)
+	for seed := range 20 {
+		rnd := rand.New(rand.NewPCG(uint64(seed), 7))
+		want := map[string]bool{}
+		var notes []Note
+		for range 1 + rnd.IntN(12) {
+			ref := cellRef(1+rnd.IntN(18), 1+rnd.IntN(75))
+			want[ref] = true
+			notes = append(notes, Note{SheetRequests, ref, "n"})
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(annotateBytes(t, orig, notes)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := 1; r <= 76; r++ {
+			for c := 1; c <= 19; c++ {
+				ref := cellRef(c, r)
+				id, err := f.GetCellStyle(SheetRequests, ref)
+				if err != nil {
+					t.Fatal(err)
+				}
+				st, _ := f.GetStyle(id)
+				red := len(st.Fill.Color) > 0 && strings.EqualFold(st.Fill.Color[0], "FFC7CE")
+				if red != want[ref] {
+					t.Errorf("seed %d: %s filled %v, flagged %v", seed, ref, red, want[ref])
+				}
+			}
+		}
+		cs, _ := f.GetComments(SheetRequests)
+		if len(cs) != len(want) {
+			t.Errorf("seed %d: %d comments for %d cells", seed, len(cs), len(want))
+		}
+		f.Close()
 	}
 }

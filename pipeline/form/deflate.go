@@ -16,6 +16,38 @@ import (
 // rewrites. The readers and writers (tens of kilobytes of state each) are
 // pooled.
 
+// partBufs recycle the buffers of parts whose bytes are not kept: an
+// annotated copy reads and writes a sheet of about 100 KB per form, and
+// allocating (and zeroing) them anew was a tenth of its cost.
+var partBufs sync.Pool
+
+// maxPooled: larger buffers (a hostile file's) are left to the collector.
+const maxPooled = 4 << 20
+
+// minPooled: smaller parts (styles, relationships) are not worth a pooled
+// buffer, which they would keep.
+const minPooled = 16 << 10
+
+// getBuf is an empty slice with at least n bytes of capacity.
+func getBuf(n int) []byte {
+	if n < minPooled {
+		return make([]byte, 0, n)
+	}
+	if p, ok := partBufs.Get().(*[]byte); ok && cap(*p) >= n {
+		return (*p)[:0]
+	} else if ok {
+		partBufs.Put(p)
+	}
+	return make([]byte, 0, n)
+}
+
+// putBuf gives b back; nothing may use it afterwards.
+func putBuf(b []byte) {
+	if cap(b) >= minPooled && cap(b) <= maxPooled {
+		partBufs.Put(&b)
+	}
+}
+
 var inflaters sync.Pool
 
 // inflater is an archive/zip decompressor drawing on the pool.
@@ -64,3 +96,7 @@ func (p *pooledDeflater) Close() error {
 	p.Writer = nil
 	return err
 }
+
+// copyBufs are io.CopyBuffer's buffers for the parts an annotated copy
+// takes over as they are.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 32<<10); return &b }}

@@ -177,7 +177,7 @@ func (wb *workbook) part(name string) ([]byte, *fileProblem) {
 	} else {
 		capacity = min(capacity, f.CompressedSize64)
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, int(capacity)+1))
+	buf := bytes.NewBuffer(getBuf(int(capacity) + 1))
 	n, err := io.Copy(buf, io.LimitReader(rc, int64(declared)+1))
 	if err != nil || uint64(n) != declared {
 		if errors.Is(err, zip.ErrChecksum) {
