@@ -172,7 +172,7 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []rawCell) {
 		break
 	}
 	dr := dataRow{num: row}
-	any := false
+	filled := false
 	for _, c := range cells {
 		col := st.cols[c.col]
 		if col == nil {
@@ -181,10 +181,10 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []rawCell) {
 		v := &dr.vals[col.field]
 		v.raw = c.Cell
 		if !c.IsEmpty() {
-			any = true
+			filled = true
 		}
 	}
-	if !any {
+	if !filled {
 		return // empty in every known column (a pre-numbered 序号 alone is no row)
 	}
 	// Columns present with empty cells, then parse.
