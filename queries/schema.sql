@@ -166,3 +166,71 @@ CREATE TABLE IF NOT EXISTS request_date_issues (
 -- persistent copies would only be rewritten for nothing.
 DROP TABLE IF EXISTS main.metric_facts;
 DROP TABLE IF EXISTS main.meetings_effective;
+
+-- Since "trust in every figure" (same schema version: an older file gains
+-- these in place). runs is the public view of committed batches
+-- (docs/warehouse.md#runs): a run's row is written in its own transaction, so
+-- every row in the file is a committed run. The settings a run used are kept
+-- so that the next run can name them as the cause of a changed figure, and
+-- flags_basis (a hash of the flags' SQL and the catalog) so that it knows
+-- when every flag must be recomputed.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS forms_read INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS status VARCHAR;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS deadline_day INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS min_sample INTEGER;
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS flags_basis VARCHAR;
+UPDATE runs SET forms_read = files_read, status = 'committed' WHERE status IS NULL;
+
+-- Every figure of metric_values that a run changed, with what changed it
+-- (refresh_metric_changes.sql). Appended by every run, never rewritten.
+CREATE TABLE IF NOT EXISTS metric_changes_t (
+    run_id          INTEGER NOT NULL,
+    period          VARCHAR NOT NULL,
+    unit_code       VARCHAR NOT NULL,
+    metric          VARCHAR NOT NULL,
+    old_numerator   DOUBLE,
+    old_denominator DOUBLE,
+    new_numerator   DOUBLE,
+    new_denominator DOUBLE,
+    cause           VARCHAR NOT NULL
+);
+
+-- Small samples and anomalies (refresh_metric_flags_*.sql): kept between runs
+-- and recomputed for the units whose figures a run changed.
+CREATE TABLE IF NOT EXISTS metric_flags_t (
+    period    VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    metric    VARCHAR NOT NULL,
+    flag      VARCHAR NOT NULL,
+    detail    VARCHAR NOT NULL
+);
+
+-- The derived tables a run compares with the previous run's (prev_*.sql).
+-- Each run replaces them (refresh_*.sql, rollup_metric_values.sql); on a new
+-- file these empty ones stand for "no previous run".
+CREATE TABLE IF NOT EXISTS unit_tree (
+    unit_code     VARCHAR,
+    ancestor_code VARCHAR,
+    depth         INTEGER
+);
+CREATE TABLE IF NOT EXISTS submission_status (
+    path          VARCHAR,
+    sha256        VARCHAR,
+    unit_code     VARCHAR,
+    period        VARCHAR,
+    received_at   TIMESTAMPTZ,
+    form_rejected BOOLEAN,
+    known         BOOLEAN,
+    status        VARCHAR
+);
+CREATE TABLE IF NOT EXISTS metric_values_t (
+    period      VARCHAR,
+    unit_code   VARCHAR,
+    unit_name   VARCHAR,
+    level       VARCHAR,
+    metric      VARCHAR,
+    numerator   DOUBLE,
+    denominator DOUBLE,
+    value       DOUBLE,
+    metric_ord  INTEGER
+);

@@ -33,3 +33,14 @@ FROM requests_effective;
 
 CREATE OR REPLACE VIEW reporting_status AS
 SELECT * FROM reporting_status_t;
+
+-- docs/warehouse.md#metric_flags: small samples and anomalies.
+CREATE OR REPLACE VIEW metric_flags AS
+SELECT period, unit_code, metric, flag, detail
+FROM metric_flags_t;
+
+-- docs/warehouse.md#metric_changes: every figure each run changed, and why.
+CREATE OR REPLACE VIEW metric_changes AS
+SELECT run_id, period, unit_code, metric,
+       old_numerator, old_denominator, new_numerator, new_denominator, cause
+FROM metric_changes_t;

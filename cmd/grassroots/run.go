@@ -18,7 +18,7 @@ var (
 )
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5]")
+	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10]")
 	// The defaults run the committed sample, so that `make run` needs no flags.
 	inboxDir := fs.String("inbox", "fixtures/sample/inbox", "folder of village forms (searched recursively)")
 	registryFile := fs.String("registry", "fixtures/sample/registry.csv", "registry CSV (名册)")
@@ -26,6 +26,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	out := fs.String("out", "out", "folder for the summary, township and feedback workbooks")
 	period := fs.String("period", "", "month of the summary, YYYY-MM (default: the newest month with an accepted form, not after this month)")
 	deadlineDay := fs.Int("deadline-day", 5, "forms for month M are on time until the end of this day of M+1")
+	minSample := fs.Int("min-sample", warehouse.DefaultMinSample, "a rate about requests or meetings whose denominator is at least 1 and below this is flagged small_sample (metric_flags) and left out of anomaly checks")
 	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
 	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
 	if err := parseFlags(fs, args); err != nil {
@@ -43,12 +44,15 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *deadlineDay < 1 || *deadlineDay > 28 {
 		return fmt.Errorf("%w: --deadline-day %d: want 1 to 28", errUsage, *deadlineDay)
 	}
+	if *minSample < 1 {
+		return fmt.Errorf("%w: --min-sample %d: want 1 or more", errUsage, *minSample)
+	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
 	}
 	cfg := nightly.Config{
 		Inbox: *inboxDir, Registry: *registryFile, DB: *db,
-		DeadlineDay: *deadlineDay, Workers: *workers, MemoryLimit: *memoryLimit, Log: e.log,
+		DeadlineDay: *deadlineDay, MinSample: *minSample, Workers: *workers, MemoryLimit: *memoryLimit, Log: e.log,
 		AfterCommit: writeReports(*out, *period, *inboxDir, e),
 	}
 	if e.isTerminal {
@@ -67,6 +71,7 @@ func printSummary(e *env, s *nightly.Summary) {
 		s.RunID, s.FilesSeen, s.FilesIgnored, s.FilesUnreadable, s.FilesHashed, s.FormsRead, s.FormsReused)
 	fmt.Fprintf(e.stdout, "submissions: %d accepted, %d superseded, %d rejected\n", s.Accepted, s.Superseded, s.Rejected)
 	fmt.Fprintf(e.stdout, "new rows: %d loaded, %d rejected; %d issues\n", s.RowsLoaded, s.RowsRejected, s.Issues)
+	fmt.Fprintf(e.stdout, "restated: %d figures of earlier months (see metric_changes)\n", s.Restated)
 	if s.SummaryFile != "" {
 		fmt.Fprintf(e.stdout, "summary for %s: %s; %d workbooks written; unchanged: %d township, %d feedback; %d feedback removed\n",
 			s.Period, s.SummaryFile, s.Workbooks, s.TownshipsUnchanged, s.FeedbackUnchanged, s.FeedbackRemoved)

@@ -30,6 +30,10 @@ type Config struct {
 	// DeadlineDay: forms for month M are on time until the end of this day of
 	// M+1 (0 means 5).
 	DeadlineDay int
+	// MinSample: rates about requests or meetings with a denominator from 1
+	// to MinSample-1 are flagged small_sample (0 means
+	// warehouse.DefaultMinSample).
+	MinSample int
 	// MemoryLimit caps DuckDB's memory ("" means warehouse.DefaultMemoryLimit).
 	MemoryLimit string
 	// Workers reading forms in parallel; 0 means one per CPU.
@@ -57,6 +61,7 @@ type Summary struct {
 	FilesHashed                              int // read from disk: new, or changed size or modification time
 	FormsRead, FormsReused                   int // read now / content already in the warehouse
 	Accepted, Superseded, Rejected           int // status of all submissions after the run
+	Restated                                 int // figures of months before the newest accepted one that this run changed (metric_changes)
 	RowsLoaded, RowsRejected, Issues         int // of the forms read now
 	Scan, Read, Refresh, Reports, Total      time.Duration
 	// Set by the report stage (AfterCommit).
@@ -129,7 +134,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	log.Info("forms read", "read", s.FormsRead, "reused", s.FormsReused, "rows", s.RowsLoaded, "elapsed_ms", s.Read.Milliseconds())
 
 	t = time.Now()
-	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay}); err != nil {
+	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay, MinSample: cfg.MinSample}); err != nil {
 		return nil, err
 	}
 	if err := run.Commit(ctx, now()); err != nil {
@@ -138,6 +143,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	s.Refresh = time.Since(t)
 	log.Info("metrics recomputed", "run", s.RunID, "elapsed_ms", s.Refresh.Milliseconds())
 	if err := countStatuses(ctx, w, s); err != nil {
+		return nil, err
+	}
+	if s.Restated, err = w.Restated(ctx, s.RunID); err != nil {
 		return nil, err
 	}
 	if cfg.AfterCommit != nil {

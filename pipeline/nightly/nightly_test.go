@@ -208,7 +208,8 @@ func TestCancelledRunCommitsNothing(t *testing.T) {
 
 // A warehouse fed month by month (with resubmissions and relisted requests
 // arriving in later runs) ends exactly where one loaded at once does: the
-// per-village incremental refresh of requests misses nothing.
+// per-village incremental refresh of requests, and that of metric_flags,
+// miss nothing. The month that restated earlier figures says so.
 func TestIncrementalEqualsFresh(t *testing.T) {
 	dir := generated(t, 16, 3)
 	full := config(dir)
@@ -225,13 +226,28 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		}
 	}
 	stepwise.Inbox = full.Inbox
-	if _, err := Run(context.Background(), stepwise); err != nil {
+	last, err := Run(context.Background(), stepwise)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), full); err != nil {
+	first, err := Run(context.Background(), full)
+	if err != nil {
 		t.Fatal(err)
+	}
+	// March's forms relist February's requests: the last stepwise run
+	// restated February's figures; a warehouse's first run restates nothing.
+	if want := query(t, stepwise.DB, fmt.Sprintf(`SELECT count(*) FROM metric_changes
+		WHERE run_id = %d AND period < '2021-03' AND (old_numerator IS NOT NULL OR old_denominator IS NOT NULL)`, last.RunID))[0][0]; fmt.Sprint(last.Restated) != want || last.Restated == 0 {
+		t.Errorf("Summary.Restated = %d, metric_changes has %s restated figures; want the same, not 0", last.Restated, want)
+	}
+	if first.Restated != 0 {
+		t.Errorf("first run: Summary.Restated = %d, want 0", first.Restated)
+	}
+	if got := query(t, stepwise.DB, `SELECT run_id, status FROM runs ORDER BY run_id`); !cmp.Equal(got, [][]string{{"1", "committed"}, {"2", "committed"}, {"3", "committed"}}) {
+		t.Errorf("runs: %v, want 3 committed", got)
 	}
 	for _, q := range []string{
+		`SELECT * FROM metric_flags ORDER BY ALL`,
 		`SELECT * FROM metric_values ORDER BY ALL`,
 		`SELECT * FROM requests ORDER BY ALL`,
 		`SELECT path, sheet, cell, code, severity, value FROM issues ORDER BY ALL`,

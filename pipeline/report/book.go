@@ -23,8 +23,13 @@ import (
 // Number formats. Rates are numbers shown as percentages, never text, so
 // that officials can sort and compute with them.
 const (
-	fmtPct      = "0.0%"
-	fmtChange   = "+0.0%;-0.0%;0.0%" // a rate's change, in percentage points
+	fmtPct = "0.0%"
+	// A rate's change is written in percentage points (the difference of the
+	// two rates times 100) and says so: "-2.8%" for 97.2% → 94.4% read as a
+	// relative change to officials.
+	fmtChange = `+0.0"个百分点";-0.0"个百分点";0.0"个百分点"`
+	// A rate over a small sample stays a number (sortable) and says so.
+	fmtSmallPct = `0.0%"（样本不足）"`
 	fmtCount    = "#,##0"
 	fmtCountChg = "+#,##0;-#,##0;0"
 	fmtMedian   = "0.0"
@@ -36,6 +41,7 @@ const (
 // styles are one workbook's style ids.
 type styles struct {
 	title, header, pct, change, count, countChange, median, medianChange, dateTime, date int
+	smallPct                                                                             int
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -61,6 +67,7 @@ func newStyles(f *excelize.File) (styles, error) {
 	s.medianChange = add(custom(fmtMedChg))
 	s.dateTime = add(custom(fmtDateTime))
 	s.date = add(custom(fmtDate))
+	s.smallPct = add(&excelize.Style{CustomNumFmt: new(fmtSmallPct), Font: &excelize.Font{Color: "808080"}})
 	for _, err := range errs {
 		if err != nil {
 			return s, err

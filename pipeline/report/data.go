@@ -34,13 +34,13 @@ type figure struct {
 
 // reportStatus is one row of reporting_status.
 type reportStatus struct {
-	status             string // accepted | rejected | missing
-	receivedAt, deadln sql.NullTime
-	onTime             sql.NullBool
-	path               sql.NullString
-	files              int64
-	reason             sql.NullString
-	filledBy, phone    sql.NullString
+	status               string // accepted | rejected | missing
+	receivedAt, deadline sql.NullTime
+	onTime               sql.NullBool
+	path                 sql.NullString
+	files                int64
+	reason               sql.NullString
+	filledBy, phone      sql.NullString
 }
 
 // summaryData is everything the summary and township workbooks show.
@@ -54,14 +54,33 @@ type summaryData struct {
 	cur          map[string][]figure            // unit → figures of period, by metrics' index
 	trend        map[string]map[string][]figure // month → unit → figures (units above villages)
 	status       map[string]reportStatus        // village or community → its status for period
+	flags        map[string]map[string]flagSet  // unit → metric → its flags for period
+	changes      []change                       // restated figures of earlier months (the latest run's)
+}
+
+// flagSet is what metric_flags says of one figure.
+type flagSet struct {
+	small       bool   // small_sample
+	smallDetail string // its detail (评单数 2，样本不足)
+	anomaly     string // the anomaly's detail, "" when none
+}
+
+// change is one restated figure of an earlier month: metric_changes of the
+// latest run.
+type change struct {
+	period, unit, unitName, level string
+	metric                        int // index in metrics
+	old, new                      figure
+	cause                         string
 }
 
 func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.Logger) (*summaryData, error) {
 	d := &summaryData{period: period, months: monthsBack(period, 12), pos: map[string]int{},
 		byCode: map[string]*unitInfo{}, cur: map[string][]figure{},
-		trend: map[string]map[string][]figure{}, status: map[string]reportStatus{}}
+		trend: map[string]map[string][]figure{}, status: map[string]reportStatus{},
+		flags: map[string]map[string]flagSet{}}
 	d.prev = monthsBack(period, 2)[0]
-	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus} {
+	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus, d.loadFlags, d.loadChanges} {
 		start := time.Now()
 		if err := step(ctx, db); err != nil {
 			return nil, err
@@ -178,7 +197,7 @@ func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
 	return query(ctx, db, "report_reporting_status", func(r *sql.Rows) error {
 		var unit string
 		var s reportStatus
-		if err := r.Scan(&unit, &s.status, &s.receivedAt, &s.deadln, &s.onTime, &s.path, &s.files,
+		if err := r.Scan(&unit, &s.status, &s.receivedAt, &s.deadline, &s.onTime, &s.path, &s.files,
 			&s.reason, &s.filledBy, &s.phone); err != nil {
 			return err
 		}
@@ -186,6 +205,66 @@ func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
 		return nil
 	}, d.period)
 }
+
+func (d *summaryData) loadFlags(ctx context.Context, db *sql.DB) error {
+	return query(ctx, db, "report_period_flags", func(r *sql.Rows) error {
+		var unit, metric, flag, detail string
+		if err := r.Scan(&unit, &metric, &flag, &detail); err != nil {
+			return err
+		}
+		m, ok := d.flags[unit]
+		if !ok {
+			m = map[string]flagSet{}
+			d.flags[unit] = m
+		}
+		f := m[metric]
+		switch flag {
+		case "small_sample":
+			f.small, f.smallDetail = true, detail
+		case "anomaly":
+			f.anomaly = detail
+		}
+		m[metric] = f
+		return nil
+	}, d.period)
+}
+
+func (d *summaryData) loadChanges(ctx context.Context, db *sql.DB) error {
+	idx := d.ordIndex()
+	return query(ctx, db, "report_changes", func(r *sql.Rows) error {
+		var c change
+		var ord int
+		if err := r.Scan(&c.period, &c.unit, &c.unitName, &c.level, &ord, &c.old.num, &c.old.den,
+			&c.new.num, &c.new.den, &c.cause); err != nil {
+			return err
+		}
+		i, ok := idx[ord]
+		if !ok {
+			return nil
+		}
+		c.metric = i
+		c.old.val, c.new.val = d.metrics[i].valueOf(c.old), d.metrics[i].valueOf(c.new)
+		d.changes = append(d.changes, c)
+		return nil
+	}, d.period)
+}
+
+// valueOf is the value metric_values gives a figure of this metric: the
+// ratio of its numerator and denominator (NULL for 0/0), or the numerator of
+// a count or median.
+func (m metric) valueOf(f figure) sql.NullFloat64 {
+	if m.kind != "ratio" {
+		return f.num
+	}
+	if !f.num.Valid || !f.den.Valid || f.den.Float64 == 0 {
+		return sql.NullFloat64{}
+	}
+	return sql.NullFloat64{Float64: f.num.Float64 / f.den.Float64, Valid: true}
+}
+
+// small reports whether metric name's figure for unit in the summary's
+// month is a small sample.
+func (d *summaryData) small(unit, name string) bool { return d.flags[unit][name].small }
 
 // value is metric name's figure for unit in the summary's month.
 func (d *summaryData) value(unit, name string) figure {

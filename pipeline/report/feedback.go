@@ -347,16 +347,11 @@ func compareCells(a, b string) int {
 	return cmp.Or(cmp.Compare(ca, cb), cmp.Compare(ra, rb))
 }
 
-// FeedbackBook is the feedback workbook of s: its status and path in the
-// first row, then one row per issue (sheet, cell, value found, code, message,
-// severity), sorted by SortIssues. Phone numbers in values and messages are
-// masked (MaskPhones).
-func FeedbackBook(s *Submission) ([]byte, error) {
-	return feedbackBook(feedbackContent(s))
-}
-
 // feedbackContent is what the feedback workbook of s shows: the period of
-// its document properties ("" when unreadable) and its one sheet.
+// its document properties ("" when unreadable) and its one sheet: status and
+// path in the title row, then one row per issue (sheet, cell, value found,
+// code, message, severity), sorted by SortIssues, phone numbers in values
+// and messages masked (MaskPhones).
 func feedbackContent(s *Submission) (string, *sheet) {
 	period := s.Period
 	if !periodPattern.MatchString(period) {

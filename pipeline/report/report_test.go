@@ -747,7 +747,9 @@ func TestAlertThresholds(t *testing.T) {
 		}
 		return got
 	}
-	base := []string{"平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于100%", "东风村 办结率低于80%", "东风村 满意率低于90%"}
+	// 东风村's 满意率, 3 of 5 ratings, is a small sample (under 10): it
+	// breaks no rule, whatever the threshold.
+	base := []string{"平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于100%", "东风村 办结率低于80%"}
 	if diff := cmp.Diff(base, rules(Thresholds{})); diff != "" {
 		t.Errorf("default thresholds (-want +got):\n%s", diff)
 	}
@@ -756,7 +758,7 @@ func TestAlertThresholds(t *testing.T) {
 	if diff := cmp.Diff(at90, rules(Thresholds{ResolutionMin: 0.9})); diff != "" {
 		t.Errorf("resolution 90%%: 9/10 is not below (-want +got):\n%s", diff)
 	}
-	want := []string{"龙象社区 办结率低于95%", "平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于60%", "东风村 办结率低于95%", "东风村 满意率低于90%"}
+	want := []string{"龙象社区 办结率低于95%", "平安村 未报送", "新村 报表被退回", "东风村 党组织覆盖率低于60%", "东风村 办结率低于95%"}
 	if diff := cmp.Diff(want, rules(Thresholds{ResolutionMin: 0.95, CoverageMin: 0.6})); diff != "" {
 		t.Errorf("resolution 95%%, coverage 60%% (-want +got):\n%s", diff)
 	}

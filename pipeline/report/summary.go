@@ -23,9 +23,14 @@ const (
 	sheetAlerts    = "预警清单"
 	sheetReporting = "报送情况"
 	sheetTrend     = "趋势"
+	sheetChanges   = "变化说明"
 )
 
-var summarySheets = []string{sheetOverview, sheetTownships, sheetVillages, sheetAlerts, sheetReporting, sheetTrend}
+// The township workbooks have the first six; the summary adds 变化说明.
+var (
+	townshipSheets = []string{sheetOverview, sheetTownships, sheetVillages, sheetAlerts, sheetReporting, sheetTrend}
+	summarySheets  = append(slices.Clone(townshipSheets), sheetChanges)
+)
 
 // trendChartMetrics are the rates drawn on 趋势's line chart; the table
 // beside it has every metric.
@@ -38,6 +43,9 @@ type scope struct {
 	chartUnits []*unitInfo // the bars of 总览's chart
 	townships  []*unitInfo
 	villages   []*unitInfo
+	// summary: the whole registry's workbook, which alone lists the
+	// restated figures of earlier months (变化说明).
+	summary bool
 }
 
 // writeSummaries stages summary-YYYY-MM.xlsx and the township workbooks
@@ -64,7 +72,7 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	jobs := []job{{
 		path: filepath.Join(o.OutDir, "summary-"+period+".xlsx"),
 		scope: scope{head: top, chartBy: chartBy, chartUnits: chartUnits,
-			townships: townships, villages: d.villagesUnder("")},
+			townships: townships, villages: d.villagesUnder(""), summary: true},
 	}}
 	plan, err := planTownships(filepath.Join(o.OutDir, "townships"), period, len(townships) > 0, o.Log)
 	if err != nil {
@@ -160,7 +168,11 @@ func summaryContent(d *summaryData, sc scope, o Options, ids styles) []*sheet {
 	b := &builder{d: d, sc: sc, st: ids, o: o}
 	stamp := "（批处理运行时间：" + o.Now.In(shanghai).Format("2006-01-02 15:04") + " 北京时间）"
 	sheets := []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()}
+	if sc.summary {
+		sheets = append(sheets, b.changes())
+	}
 	for _, s := range sheets {
+		b.widenSmallSamples(s)
 		s.landscape = true
 		s.stamp = stamp
 	}
@@ -176,7 +188,11 @@ func summaryTitle(d *summaryData, sc scope) string {
 // summaryBook is the bytes of the summary's (or a township's) workbook of
 // sheets, which summaryContent built with the style ids ids.
 func summaryBook(d *summaryData, sc scope, sheets []*sheet, ids styles) ([]byte, error) {
-	f, st, err := newBook(summarySheets, d.period, summaryTitle(d, sc))
+	names := townshipSheets
+	if sc.summary {
+		names = summarySheets
+	}
+	f, st, err := newBook(names, d.period, summaryTitle(d, sc))
 	if err != nil {
 		return nil, err
 	}
@@ -261,16 +277,82 @@ func (b *builder) metricTitles() []string {
 	return out
 }
 
-// metricCells are a unit's figures as cells, in catalog order.
+// metricCells are a unit's figures as cells, in catalog order; a rate over
+// a small sample says so (样本不足).
 func (b *builder) metricCells(unit string) []any {
 	out := make([]any, len(b.d.metrics))
 	fs := b.d.cur[unit]
 	for i, m := range b.d.metrics {
 		if fs != nil {
-			out[i] = b.num(m, fs[i].val)
+			out[i] = b.unitNum(unit, m, fs[i].val)
 		}
 	}
 	return out
+}
+
+// unitNum is num, with the small-sample style for a flagged rate of unit in
+// the summary's month.
+func (b *builder) unitNum(unit string, m metric, v sql.NullFloat64) any {
+	if v.Valid && m.kind == "ratio" && b.d.small(unit, m.name) {
+		return excelize.Cell{StyleID: b.st.smallPct, Value: v.Float64}
+	}
+	return b.num(m, v)
+}
+
+// widenSmallSamples makes the columns that hold a small sample's rate wide
+// enough for "100.0%（样本不足）": a number wider than its column shows as
+// ###.
+func (b *builder) widenSmallSamples(s *sheet) {
+	for _, r := range s.rows {
+		for i, v := range r {
+			if c, ok := v.(excelize.Cell); ok && c.StyleID == b.st.smallPct {
+				if s.widths == nil {
+					s.widths = map[int]float64{}
+				}
+				s.widths[i+1] = max(s.widths[i+1], 18)
+			}
+		}
+	}
+}
+
+// rankBy orders units by metric name, highest first, and ranks them: first
+// the full samples (ranks 1…), then the small samples, ranked after every
+// full sample, then the units without a value (no rank); equal values share
+// a rank, ties are listed by code. A unit of 2 rated requests at 100% thus
+// ranks below one of 180 at 97%.
+func (b *builder) rankBy(units []*unitInfo, name string) ([]*unitInfo, map[string]int) {
+	d := b.d
+	class := func(u *unitInfo) int {
+		switch {
+		case !d.value(u.code, name).val.Valid:
+			return 2
+		case d.small(u.code, name):
+			return 1
+		}
+		return 0
+	}
+	rate := func(u *unitInfo) float64 { return d.value(u.code, name).val.Float64 }
+	out := slices.Clone(units)
+	slices.SortFunc(out, func(x, y *unitInfo) int {
+		if c := cmp.Compare(class(x), class(y)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(rate(y), rate(x)); c != 0 {
+			return c
+		}
+		return strings.Compare(x.code, y.code)
+	})
+	ranks := map[string]int{}
+	for i, u := range out {
+		if class(u) == 2 {
+			break
+		}
+		ranks[u.code] = i + 1
+		if i > 0 && class(out[i-1]) == class(u) && rate(out[i-1]) == rate(u) {
+			ranks[u.code] = ranks[out[i-1].code]
+		}
+	}
+	return out, ranks
 }
 
 func levelCN(level string) string {
@@ -302,16 +384,9 @@ func (b *builder) overview() *sheet {
 		if prev != nil {
 			last = prev[i]
 		}
-		row := []any{m.title, b.num(m, cur.val), b.num(m, last.val), nil, nil, nil}
+		row := []any{m.title, b.unitNum(head, m, cur.val), b.num(m, last.val), nil, nil, nil}
 		if cur.val.Valid && last.val.Valid {
-			style := b.st.countChange
-			switch m.kind {
-			case "ratio":
-				style = b.st.change
-			case "median":
-				style = b.st.medianChange
-			}
-			row[3] = excelize.Cell{StyleID: style, Value: cur.val.Float64 - last.val.Float64}
+			row[3] = b.change(m, last.val.Float64, cur.val.Float64)
 		}
 		if m.kind == "ratio" {
 			row[4], row[5] = b.count(cur.num.Float64), b.count(cur.den.Float64)
@@ -362,36 +437,34 @@ func (b *builder) overview() *sheet {
 	return s
 }
 
+// change is the difference of a figure from old to cur as a cell: for a
+// rate in percentage points.
+func (b *builder) change(m metric, old, cur float64) any {
+	switch m.kind {
+	case "ratio":
+		return excelize.Cell{StyleID: b.st.change, Value: (cur - old) * 100}
+	case "median":
+		return excelize.Cell{StyleID: b.st.medianChange, Value: cur - old}
+	}
+	return excelize.Cell{StyleID: b.st.countChange, Value: cur - old}
+}
+
+// rankCell is a unit's rank as a cell, nil for none.
+func rankCell(ranks map[string]int, code string) any {
+	if r, ok := ranks[code]; ok {
+		return r
+	}
+	return nil
+}
+
 // townshipTable is 乡镇汇总: one row per township, ranked by resolution_rate
-// (highest first, no value last, ties by code; equal rates share a rank).
+// (rankBy: small samples after every full sample).
 func (b *builder) townshipTable() *sheet {
-	d := b.d
 	s := &sheet{name: sheetTownships, title: b.title("乡镇汇总（按办结率排名）"), freezeCols: 4, filterRows: -1,
 		header: append([]string{"排名", "区（县）", "乡镇代码", "乡镇（街道）"}, b.metricTitles()...)}
-	ts := slices.Clone(b.sc.townships)
-	rate := func(u *unitInfo) sql.NullFloat64 { return d.value(u.code, "resolution_rate").val }
-	slices.SortFunc(ts, func(x, y *unitInfo) int {
-		rx, ry := rate(x), rate(y)
-		switch {
-		case rx.Valid && !ry.Valid:
-			return -1
-		case !rx.Valid && ry.Valid:
-			return 1
-		case rx.Valid && rx.Float64 != ry.Float64:
-			return cmp.Compare(ry.Float64, rx.Float64)
-		}
-		return strings.Compare(x.code, y.code)
-	})
-	rank := 0
-	for i, t := range ts {
-		var r any
-		if v := rate(t); v.Valid {
-			if i == 0 || !rate(ts[i-1]).Valid || rate(ts[i-1]).Float64 != v.Float64 {
-				rank = i + 1
-			}
-			r = rank
-		}
-		s.rows = append(s.rows, append([]any{r, t.districtName, t.code, t.name}, b.metricCells(t.code)...))
+	ts, ranks := b.rankBy(b.sc.townships, "resolution_rate")
+	for _, t := range ts {
+		s.rows = append(s.rows, append([]any{rankCell(ranks, t.code), t.districtName, t.code, t.name}, b.metricCells(t.code)...))
 	}
 	return s
 }
@@ -409,16 +482,19 @@ func statusCN(st reportStatus, ok bool) string {
 	return "未报送"
 }
 
-// villageTable is 村社区明细: every village and community with its place
-// and every metric.
+// villageTable is 村社区明细: every village and community with its place,
+// its rank by resolution_rate among them (rankBy: small samples after every
+// full sample) and every metric, listed by place so that an official finds
+// a village where it is; sorting by the rank column gives the ranking.
 func (b *builder) villageTable() *sheet {
 	s := &sheet{name: sheetVillages, title: b.title("村（社区）明细"), freezeCols: 4, filterRows: -1,
-		header: append([]string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "报送状态"}, b.metricTitles()...)}
+		header: append([]string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "报送状态", "办结率排名"}, b.metricTitles()...)}
+	_, ranks := b.rankBy(b.sc.villages, "resolution_rate")
 	s.rows = make([][]any, 0, len(b.sc.villages))
 	for _, u := range b.sc.villages {
 		st, ok := b.d.status[u.code]
-		s.rows = append(s.rows, append([]any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level), statusCN(st, ok)},
-			b.metricCells(u.code)...))
+		s.rows = append(s.rows, append([]any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level), statusCN(st, ok),
+			rankCell(ranks, u.code)}, b.metricCells(u.code)...))
 	}
 	return s
 }
@@ -433,8 +509,8 @@ type alert struct {
 
 // alertsFor lists the rules u breaks, in a fixed order: no form, a rejected
 // form, a coverage rate below its threshold (one rule for all coverage
-// rates), resolution_rate, satisfaction_rate. A rate with no value breaks no
-// rule.
+// rates), resolution_rate, satisfaction_rate, then one 数据异常 row per
+// anomaly. A rate with no value, or over a small sample, breaks no rule.
 func (b *builder) alertsFor(u *unitInfo) []alert {
 	d, th := b.d, b.o.Thresholds
 	var out []alert
@@ -446,7 +522,7 @@ func (b *builder) alertsFor(u *unitInfo) []alert {
 		out = append(out, alert{rule: "报表被退回", note: MaskPhones(st.reason.String)})
 	}
 	// isBelow allows for rates computed in floating point: 9/10 is not
-	// below 0.9.
+	// below 0.9. A rate over a small sample breaks no rule.
 	isBelow := func(f figure, min float64) bool { return f.val.Valid && f.val.Float64 < min-1e-9 }
 	fraction := func(f figure) string {
 		return strconv.FormatFloat(f.num.Float64, 'f', -1, 64) + "/" + strconv.FormatFloat(f.den.Float64, 'f', -1, 64)
@@ -475,9 +551,16 @@ func (b *builder) alertsFor(u *unitInfo) []alert {
 		min  float64
 	}{{"resolution_rate", th.ResolutionMin}, {"satisfaction_rate", th.SatisfactionMin}} {
 		i, ok := d.pos[r.name]
-		if f := d.value(u.code, r.name); ok && isBelow(f, r.min) {
+		if f := d.value(u.code, r.name); ok && isBelow(f, r.min) && !d.small(u.code, r.name) {
 			out = append(out, alert{rule: d.metrics[i].title + "低于" + pctText(r.min, -1),
 				value: b.pct(f.val.Float64), threshold: b.pct(r.min), note: fraction(f)})
+		}
+	}
+	// 数据异常: a figure far from the unit's own history, in catalog order.
+	for _, m := range d.metrics {
+		if detail := d.flags[u.code][m.name].anomaly; detail != "" {
+			out = append(out, alert{rule: "数据异常", value: b.num(m, d.value(u.code, m.name).val),
+				note: m.title + "：" + detail})
 		}
 	}
 	return out
@@ -499,6 +582,57 @@ func (b *builder) alerts() *sheet {
 		}
 	}
 	return s
+}
+
+// changes is 变化说明: the figures of months before the summary's month that
+// this run changed (late or corrected forms, a registry change…), so that an
+// official who saw last month's figures is told which moved and why.
+// Figures appearing for the first time are not listed.
+func (b *builder) changes() *sheet {
+	s := &sheet{name: sheetChanges, title: b.title("以前月份数字的变化（本次运行）"), freezeCols: 4, filterRows: -1,
+		header: []string{"月份", "代码", "单位", "层级", "指标", "原值", "新值", "变化", "原分子/分母", "新分子/分母", "原因"},
+		widths: map[int]float64{11: 60}}
+	if len(b.d.changes) == 0 {
+		s.rows = append(s.rows, []any{"本次运行没有更改以前月份的任何数字。"})
+		s.filterRows = 0
+		return s
+	}
+	frac := func(m metric, f figure) string {
+		if m.kind != "ratio" {
+			return ""
+		}
+		return fmtNum(f.num) + "/" + fmtNum(f.den)
+	}
+	for _, c := range b.d.changes {
+		m := b.d.metrics[c.metric]
+		var diff any
+		if c.old.val.Valid && c.new.val.Valid {
+			diff = b.change(m, c.old.val.Float64, c.new.val.Float64)
+		}
+		s.rows = append(s.rows, []any{c.period, c.unit, c.unitName, levelCN(c.level), m.title,
+			b.num(m, c.old.val), b.num(m, c.new.val), diff, frac(m, c.old), frac(m, c.new), causeCN(c.cause)})
+	}
+	return s
+}
+
+func fmtNum(v sql.NullFloat64) string {
+	if !v.Valid {
+		return "—"
+	}
+	return strconv.FormatFloat(v.Float64, 'f', -1, 64)
+}
+
+// causeCN is a change's cause for officials: the files, and 名册变更 /
+// 设置变更 / 指标定义变更 for the registry, a setting or a definition.
+func causeCN(cause string) string {
+	words := map[string]string{"registry": "名册变更", "settings": "设置变更", "definitions": "指标定义变更", "unknown": "原因不明"}
+	parts := strings.Split(cause, ";")
+	for i, p := range parts {
+		if w, ok := words[p]; ok {
+			parts[i] = w
+		}
+	}
+	return strings.Join(parts, "；")
 }
 
 // localTime is t as a cell of Asia/Shanghai wall-clock time (Excel has no
@@ -546,7 +680,7 @@ func (b *builder) reporting() *sheet {
 			files = excelize.Cell{StyleID: b.st.count, Value: st.files}
 		}
 		s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level),
-			received, statusCN(st, ok), onTime, b.localTime(st.receivedAt), b.lastDay(st.deadln), files,
+			received, statusCN(st, ok), onTime, b.localTime(st.receivedAt), b.lastDay(st.deadline), files,
 			MaskPhones(st.reason.String), st.filledBy.String, st.phone.String, st.path.String})
 	}
 	return s

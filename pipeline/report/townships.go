@@ -16,7 +16,7 @@ import (
 // a way that the digest's inputs (the sheets as built, with their style ids,
 // widths and charts) do not show, such as a style's number format or the
 // page setup: every township workbook is then written again once.
-const townshipFormat = 1
+const townshipFormat = 2
 
 // townshipManifestVersion is the version of townships/manifest.json's own
 // format; a manifest of another version is ignored (every township workbook

@@ -4,6 +4,13 @@ import (
 	"context"
 	"database/sql/driver"
 	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -143,4 +150,183 @@ func BenchmarkRefresh(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// stepTimes is a slog handler that adds up the refresh steps' debug lines:
+// step name → elapsed milliseconds.
+type stepTimes struct {
+	mu sync.Mutex
+	ms map[string]int64
+}
+
+func (h *stepTimes) Enabled(context.Context, slog.Level) bool { return true }
+func (h *stepTimes) WithAttrs([]slog.Attr) slog.Handler       { return h }
+func (h *stepTimes) WithGroup(string) slog.Handler            { return h }
+func (h *stepTimes) Handle(_ context.Context, r slog.Record) error {
+	var step string
+	var ms int64
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "step":
+			step = a.Value.String()
+		case "elapsed_ms":
+			ms = a.Value.Int64()
+		}
+		return true
+	})
+	if step != "" {
+		h.mu.Lock()
+		h.ms[step] += ms
+		h.mu.Unlock()
+	}
+	return nil
+}
+
+// trustSteps are the refresh steps of metric_flags and metric_changes.
+var trustSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_metric_values",
+	"refresh_changed_groups", "refresh_metric_changes", "refresh_flag_scope",
+	"refresh_metric_flags_delete", "refresh_metric_flags_insert", "drop_prev_metric_values"}
+
+// BenchmarkRefreshTrust measures the refresh of a city of 10,000 villages
+// (10 districts of 10 townships of 100), with 1 or 12 months of forms of
+// about 20 requests, and reports each step of metric_flags and
+// metric_changes (trustSteps) beside rollup_metric_values and all steps, in
+// ms per night. A night is a run in which 1% of the villages send a
+// corrected form for the newest month and 1% one for the month before it
+// (restatements). It also logs the same for the run that brought the
+// newest month in (every unit's figures new: every flag recomputed).
+//
+// At the default 256MB of memory, 10,000 villages × 4 months already fail
+// in rollup_metric_values (with or without these steps): 12 months are
+// built with 2GB (GRASSROOTS_BENCH_MEMORY sets another), and only with
+// GRASSROOTS_BENCH_HISTORY=1 (about a minute to build).
+// GRASSROOTS_BENCH_REQUESTS sets the requests a form (15, plus 0 to 10).
+func BenchmarkRefreshTrust(b *testing.B) {
+	for _, months := range []int{1, 12} {
+		b.Run(fmt.Sprintf("villages=10000/months=%d", months), func(b *testing.B) {
+			if months > 1 && os.Getenv("GRASSROOTS_BENCH_HISTORY") != "1" {
+				b.Skip("set GRASSROOTS_BENCH_HISTORY=1 to build 12 months of 10,000 villages")
+			}
+			benchRefreshTrust(b, 10000, months)
+		})
+	}
+}
+
+func benchRefreshTrust(b *testing.B, villages, months int) {
+	ctx := context.Background()
+	perForm := 15 // requests a form, plus 0 to 10
+	if n, err := strconv.Atoi(os.Getenv("GRASSROOTS_BENCH_REQUESTS")); err == nil {
+		perForm = n
+	}
+	limit := os.Getenv("GRASSROOTS_BENCH_MEMORY")
+	if limit == "" && months > 3 {
+		limit = "2GB"
+	}
+	times := &stepTimes{ms: map[string]int64{}}
+	w, err := OpenWith(ctx, filepath.Join(b.TempDir(), "w.duckdb"), slog.New(times), Options{MemoryLimit: limit})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	var csv strings.Builder
+	csv.WriteString("code,name,level,parent_code\n450100000000,市,city,\n")
+	for d := range 10 {
+		fmt.Fprintf(&csv, "4501%02d000000,区%d,district,450100000000\n", d+1, d)
+		for t := range 10 {
+			fmt.Fprintf(&csv, "4501%02d%03d000,镇%d,township,4501%02d000000\n", d+1, t+1, d*10+t, d+1)
+		}
+	}
+	village := func(v int) string { return fmt.Sprintf("4501%02d%03d%03d", v/1000+1, v/100%10+1, v%100+1) }
+	for v := range villages {
+		fmt.Fprintf(&csv, "%s,村%d,village,%s000\n", village(v), v, village(v)[:9])
+	}
+	reg := mustRegistryB(b, csv.String())
+	period := func(m int) string { return day("2021-01-01").AddDate(0, m, 0).Format("2006-01") }
+	type up struct {
+		path string
+		f    *form.Form
+	}
+	form1 := func(v, m, night int) up {
+		p := period(m)
+		f := newForm(village(v), p)
+		n := perForm + (v*7+m*3+night)%11
+		f.Requests = requests(fmt.Sprintf("V%d-%s-", v, p), p, n, n*3/4, n/8)
+		for j := range 5 {
+			f.Orgs = append(f.Orgs, form.OrgRow{Row: j + 3, Name: "小区", Type: form.UnitResidential, HasOrg: j%3 > 0, HowFormed: form.FormedStandalone, OrgName: fmt.Sprintf("支部%d", j)})
+		}
+		return up{fmt.Sprintf("n%d/%s/%d.xlsx", night, p, v), f}
+	}
+	at := day("2021-01-01").AddDate(0, months, 10)
+	load := func(ups []up) {
+		r, err := w.Begin(ctx, "inbox", at)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer r.Rollback()
+		for _, u := range ups {
+			sha := "sha-" + u.path
+			if err := r.AddFile(ctx, File{Path: u.path, SHA256: sha, Size: 1, MTime: at, ReceivedAt: at}); err != nil {
+				b.Fatal(err)
+			}
+			if err := r.AddForm(ctx, sha, u.f); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := r.Refresh(ctx, reg, Settings{}); err != nil {
+			b.Fatal(err)
+		}
+		if err := r.Commit(ctx, at); err != nil {
+			b.Fatal(err)
+		}
+	}
+	report := func(n int) []string {
+		var out []string
+		var total int64
+		for _, ms := range times.ms {
+			total += ms
+		}
+		for _, step := range append(slices.Clone(trustSteps), "rollup_metric_values") {
+			out = append(out, fmt.Sprintf("%s %.0f", step, float64(times.ms[step])/float64(n)))
+		}
+		return append(out, fmt.Sprintf("all steps %.0f", float64(total)/float64(n)))
+	}
+	start := time.Now()
+	for m := range months {
+		var ups []up
+		for v := range villages {
+			ups = append(ups, form1(v, m, 0))
+		}
+		clear(times.ms)
+		load(ups)
+	}
+	b.Logf("built %d villages × %d months in %s; the run that brought %s in, ms: %s",
+		villages, months, time.Since(start).Round(time.Second), period(months-1), strings.Join(report(1), ", "))
+
+	newest, night := months-1, 0
+	clear(times.ms)
+	for b.Loop() {
+		night++
+		var ups []up
+		for i := range villages / 100 {
+			v := (night*997 + i*101) % villages
+			ups = append(ups, form1(v, newest, night))
+			if newest > 0 {
+				ups = append(ups, form1(v, newest-1, night))
+			}
+		}
+		load(ups)
+	}
+	for _, step := range append(slices.Clone(trustSteps), "rollup_metric_values") {
+		b.ReportMetric(float64(times.ms[step])/float64(night), "ms/"+step)
+	}
+	var total int64
+	for _, ms := range times.ms {
+		total += ms
+	}
+	b.ReportMetric(float64(total)/float64(night), "ms/all-steps")
+	var values, changes int
+	w.DB().QueryRow(`SELECT count(*) FROM metric_values`).Scan(&values)
+	w.DB().QueryRow(`SELECT count(*) FROM metric_changes`).Scan(&changes)
+	b.Logf("metric_values %d rows; metric_changes %d rows after %d nights; metric_flags %v", values, changes, night,
+		table(b, w.DB(), `SELECT flag, count(*) FROM metric_flags GROUP BY flag ORDER BY flag`))
 }

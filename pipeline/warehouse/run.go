@@ -2,7 +2,9 @@ package warehouse
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"strconv"
 	"time"
@@ -301,7 +303,19 @@ type Settings struct {
 	// DeadlineDay is the day of month M+1 by whose end a form for M is on
 	// time (docs/form.md); 0 means 5.
 	DeadlineDay int
+	// MinSample: a rate about requests or meetings whose denominator is at
+	// least 1 and below MinSample is flagged small_sample (metric_flags) and
+	// left out of anomaly checks; 0 means DefaultMinSample.
+	MinSample int
 }
+
+// DefaultMinSample is Settings.MinSample's default.
+const DefaultMinSample = 10
+
+// prevSteps keep aside what the previous run left (registry, unit tree,
+// submission statuses, figures), before this run replaces them, so that
+// refresh_metric_changes can say which figures changed and why.
+var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_metric_values"}
 
 // refreshSteps recompute, in order, everything derived from the loaded forms,
 // the registry and the receipt times. Each is one file of queries/.
@@ -314,20 +328,33 @@ var refreshSteps = []string{
 	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
 	"metric_catalog", "metric_facts",
 	"metrics_reporting", "metrics_coverage", "metrics_cover", "metrics_deliberation", "metrics_requests",
-	"rollup_metric_values", "views",
+	"rollup_metric_values",
+	"refresh_changed_groups", "refresh_metric_changes",
+	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
+	"drop_prev_metric_values",
+	"views",
 }
+
+// flagsBasis identifies the definitions of the flags (their SQL and the
+// catalog's titles): a run whose basis differs from the previous run's
+// recomputes every flag instead of only its changed units' (refresh_flag_scope).
+var flagsBasis = func() string {
+	h := sha256.Sum256([]byte(queries.SQL("refresh_metric_flags_insert") + "\x00" + queries.SQL("metric_catalog")))
+	return hex.EncodeToString(h[:8])
+}()
 
 // Refresh flushes what was added, replaces the registry and recomputes every
 // derived table and view. It is always a full recomputation: the registry or a
-// receipt time may have changed without any form changing.
+// receipt time may have changed without any form changing. (metric_flags is
+// recomputed for the units whose figures changed, which comes to the same.)
+// It first keeps aside what the previous run left (prevSteps), so that
+// metric_changes can record what this run changed, and records the settings
+// with the run.
 func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
 	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests} {
 		if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
 			return err
 		}
-	}
-	if err := r.loadRegistry(ctx, reg); err != nil {
-		return err
 	}
 	day := s.DeadlineDay
 	if day == 0 {
@@ -336,10 +363,35 @@ func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	if day < 1 || day > 28 {
 		return fmt.Errorf("deadline day %d: want 1 to 28", day)
 	}
+	minSample := s.MinSample
+	if minSample == 0 {
+		minSample = DefaultMinSample
+	}
+	if minSample < 1 {
+		return fmt.Errorf("min sample %d: want 1 or more", minSample)
+	}
+	if err := r.steps(ctx, prevSteps); err != nil {
+		return err
+	}
+	if err := r.loadRegistry(ctx, reg); err != nil {
+		return err
+	}
+	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, day, minSample, flagsBasis); err != nil {
+		return err
+	}
 	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE deadline_day = "+strconv.Itoa(day)); err != nil {
 		return err
 	}
-	for _, step := range refreshSteps {
+	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE min_sample = "+strconv.Itoa(minSample)); err != nil {
+		return err
+	}
+	return r.steps(ctx, refreshSteps)
+}
+
+// steps runs queries/<step>.sql for each step, in order, logging each one's
+// time at debug level.
+func (r *Run) steps(ctx context.Context, steps []string) error {
+	for _, step := range steps {
 		start := time.Now()
 		if _, err := r.conn.ExecContext(ctx, queries.SQL(step)); err != nil {
 			return fmt.Errorf("queries/%s.sql: %w", step, err)
@@ -393,6 +445,15 @@ func (r *Run) Rollback() {
 	// A fresh context: the run's own may be the one that was cancelled.
 	r.conn.ExecContext(context.Background(), "ROLLBACK")
 	r.conn.Close()
+}
+
+// Restated is how many figures of months before the newest month with an
+// accepted form run runID changed, of those that existed before: the
+// restatements among its metric_changes (docs/metrics.md#restatements).
+func (w *Warehouse) Restated(ctx context.Context, runID int) (int, error) {
+	var n int
+	err := w.db.QueryRowContext(ctx, queries.SQL("run_restated"), runID).Scan(&n)
+	return n, err
 }
 
 // FormsRead is how many new contents this run read.

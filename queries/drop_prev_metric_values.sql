@@ -1,0 +1,2 @@
+-- The previous run's figures, once metric_changes has them.
+DROP TABLE prev_metric_values;
