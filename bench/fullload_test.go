@@ -19,8 +19,6 @@ import (
 	"time"
 
 	"grassroots/pipeline/nightly"
-	"grassroots/pipeline/report"
-	"grassroots/pipeline/warehouse"
 )
 
 // BenchmarkFullLoad is `grassroots run` on an empty warehouse: every form of
@@ -87,12 +85,7 @@ func benchRun(b *testing.B, inboxDir, registry, baseDB, baseOut string) {
 		}
 		b.StartTimer()
 		s, err := nightly.Run(context.Background(), nightly.Config{
-			Inbox: inboxDir, Registry: registry, DB: db, Log: log,
-			AfterCommit: func(ctx context.Context, w *warehouse.Warehouse, s *nightly.Summary) error {
-				res, err := report.Write(ctx, w.DB(), report.Options{OutDir: out, Now: time.Now(), InboxDir: inboxDir, Log: log})
-				s.Workbooks = len(res.Townships) + len(res.Feedback) + len(res.Annotated)
-				return err
-			},
+			Inbox: inboxDir, Registry: registry, DB: db, Out: out, Log: log,
 		})
 		if err != nil {
 			b.Fatal(err)

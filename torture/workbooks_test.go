@@ -3,7 +3,6 @@ package torture
 import (
 	"context"
 	"database/sql"
-	"log/slog"
 	"maps"
 	"os"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/nightly"
 	"grassroots/pipeline/report"
-	"grassroots/pipeline/warehouse"
 )
 
 // runCommand runs the real command (`grassroots run`, workbooks included,
@@ -43,8 +41,8 @@ func runCommand(t *testing.T, registry, inbox string, extra ...string) (db, out 
 	return db, out, u
 }
 
-// runInProcess runs the batch in this process with the same report stage
-// as the command, so that its Go heap can be measured: an allocation of a
+// runInProcess runs the batch in this process, workbooks included, as the
+// command does, so that its Go heap can be measured: an allocation of a
 // declared size that is never written does not show in a resident set.
 func runInProcess(t *testing.T, registry, inbox string) usage {
 	t.Helper()
@@ -53,11 +51,7 @@ func runInProcess(t *testing.T, registry, inbox string) usage {
 	var err error
 	u := measure(func() {
 		_, err = nightly.Run(context.Background(), nightly.Config{
-			Inbox: inbox, Registry: registry, DB: filepath.Join(dir, "w.duckdb"),
-			AfterCommit: func(ctx context.Context, w *warehouse.Warehouse, _ *nightly.Summary) error {
-				_, err := report.Write(ctx, w.DB(), report.Options{OutDir: out, InboxDir: inbox, Now: time.Now(), Log: slog.New(slog.DiscardHandler)})
-				return err
-			},
+			Inbox: inbox, Registry: registry, DB: filepath.Join(dir, "w.duckdb"), Out: out,
 		})
 	})
 	if err != nil {

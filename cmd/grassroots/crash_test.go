@@ -19,6 +19,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"grassroots/fixtures"
+	"grassroots/fixtures/fixturestest"
 	"grassroots/pipeline/warehouse"
 )
 
@@ -42,7 +43,7 @@ func crashInboxes(t *testing.T) (registry, firstMonth, full string) {
 	}
 	full = filepath.Join(dir, "inbox")
 	firstMonth = filepath.Join(dir, "inbox-first")
-	if err := fixtures.CopyMonths(full, firstMonth, "2021-01"); err != nil {
+	if err := fixturestest.CopyMonths(full, firstMonth, "2021-01"); err != nil {
 		t.Fatal(err)
 	}
 	return filepath.Join(dir, "registry.csv"), firstMonth, full

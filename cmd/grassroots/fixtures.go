@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"grassroots/fixtures"
+	"grassroots/pipeline/calendar"
 )
 
 // cmdFixtures writes a synthetic inbox and registry (package fixtures).
@@ -35,7 +36,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	if *villages < 1 || *months < 1 {
 		return fmt.Errorf("%w: --villages and --months must be at least 1", errUsage)
 	}
-	if _, err := time.Parse("2006-01", *start); err != nil {
+	if !calendar.IsPeriod(*start) {
 		return fmt.Errorf("%w: --start %q: want YYYY-MM", errUsage, *start)
 	}
 	cmdline := []string{"grassroots", "fixtures", "--out", *out, "--villages", fmt.Sprint(*villages),

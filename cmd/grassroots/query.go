@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/warehouse"
 )
 
@@ -81,7 +82,7 @@ func text(v any, dbType string) string {
 		if dbType == "DATE" {
 			return v.Format(time.DateOnly)
 		}
-		return v.In(shanghaiTZ).Format(time.RFC3339)
+		return v.In(calendar.Shanghai).Format(time.RFC3339)
 	case float64:
 		return strconv.FormatFloat(v, 'g', -1, 64)
 	case []byte:
@@ -90,8 +91,6 @@ func text(v any, dbType string) string {
 		return fmt.Sprint(v)
 	}
 }
-
-var shanghaiTZ = time.FixedZone("CST", 8*3600) // no DST in China since 1991
 
 func writeCSV(w io.Writer, cols []string, data [][]any, types []string) error {
 	cw := csv.NewWriter(w)

@@ -8,14 +8,12 @@ import (
 	"regexp"
 	"time"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/nightly"
 	"grassroots/pipeline/warehouse"
 )
 
-var (
-	periodFlag = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
-	memorySize = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
-)
+var memorySize = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10]")
@@ -25,7 +23,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	db := fs.String("db", "out/warehouse.duckdb", "DuckDB warehouse file (created if missing)")
 	out := fs.String("out", "out", "folder for the summary, township and feedback workbooks")
 	period := fs.String("period", "", "month of the summary, YYYY-MM (default: the newest month with an accepted form, not after this month)")
-	deadlineDay := fs.Int("deadline-day", 5, "forms for month M are on time until the end of this day of M+1")
+	deadlineDay := fs.Int("deadline-day", calendar.DefaultDeadlineDay, "forms for month M are on time until the end of this day of M+1")
 	minSample := fs.Int("min-sample", warehouse.DefaultMinSample, "a rate about requests or meetings whose denominator is at least 1 and below this is flagged small_sample (metric_flags) and left out of anomaly checks")
 	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
 	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
@@ -35,14 +33,14 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: run takes no arguments, got %q", errUsage, fs.Args())
 	}
-	if *period != "" && !periodFlag.MatchString(*period) {
+	if *period != "" && !calendar.IsPeriod(*period) {
 		return fmt.Errorf("%w: --period %q: want YYYY-MM", errUsage, *period)
 	}
 	if !memorySize.MatchString(*memoryLimit) {
 		return fmt.Errorf("%w: --memory-limit %q: want a size such as 256MB or 2GB", errUsage, *memoryLimit)
 	}
-	if *deadlineDay < 1 || *deadlineDay > 28 {
-		return fmt.Errorf("%w: --deadline-day %d: want 1 to 28", errUsage, *deadlineDay)
+	if !calendar.ValidDeadlineDay(*deadlineDay) {
+		return fmt.Errorf("%w: --deadline-day %d: want %d to %d", errUsage, *deadlineDay, calendar.FirstDeadlineDay, calendar.LastDeadlineDay)
 	}
 	if *minSample < 1 {
 		return fmt.Errorf("%w: --min-sample %d: want 1 or more", errUsage, *minSample)
@@ -50,10 +48,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
 	}
+	if *out == "" {
+		*out = "." // the workbooks in the current folder (nightly: "" writes none)
+	}
 	cfg := nightly.Config{
 		Inbox: *inboxDir, Registry: *registryFile, DB: *db,
 		DeadlineDay: *deadlineDay, MinSample: *minSample, Workers: *workers, MemoryLimit: *memoryLimit, Log: e.log,
-		AfterCommit: writeReports(*out, *period, *inboxDir, e),
+		Out: *out, Period: *period,
 	}
 	if e.isTerminal {
 		cfg.Progress = e.stderr

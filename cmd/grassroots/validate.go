@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"fmt"
-	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"time"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
+	"grassroots/pipeline/inbox"
 	"grassroots/pipeline/registry"
 )
 
@@ -34,20 +35,21 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	files, err := formFiles(flags.Args())
+	files, err := formFiles(flags.Args(), e.log)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
-		return fmt.Errorf("%w: no .xlsx file under %s", errUsage, strings.Join(flags.Args(), " "))
+		return fmt.Errorf("%w: no form (.xlsx, .xls, .xlsm, .et) under %s", errUsage, strings.Join(flags.Args(), " "))
 	}
 	rejected := 0
-	for _, path := range files {
+	for _, file := range files {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		start := time.Now()
-		f := form.ReadFile(path, path, form.Options{})
+		path := file.name
+		f := form.ReadFile(file.open, path, form.Options{})
 		if reg != nil && f.Cover.Code != "" && !reg.IsReporting(f.Cover.Code) {
 			f.Add(form.UnknownCodeIssue(f))
 		}
@@ -84,33 +86,32 @@ func summaryLine(f *form.Form) string {
 	return fmt.Sprintf("%s: %s: %d rows read, %d rows rejected, %d warnings", f.Path, status, f.Rows.Read, f.Rows.Rejected, warnings)
 }
 
-// formFiles expands the arguments: a directory stands for every .xlsx below
-// it (sorted, Office lock files ~$x.xlsx skipped); a file stands for itself,
-// whatever its name.
-func formFiles(args []string) ([]string, error) {
-	var out []string
+// formFile is one form to validate: the name it is shown by and the path
+// to open.
+type formFile struct{ name, open string }
+
+// formFiles expands the arguments. A directory stands for the candidate
+// forms below it by the batch's own rule (inbox.Scan: spreadsheets, not
+// Office lock files, hidden files or symbolic links), sorted, each shown as
+// the directory joined with its inbox path (GBK names decoded) and opened by
+// its real path. A file stands for itself, whatever its name.
+func formFiles(args []string, log *slog.Logger) ([]formFile, error) {
+	var out []formFile
 	for _, arg := range args {
 		st, err := os.Stat(arg)
 		if err != nil || !st.IsDir() {
-			out = append(out, arg) // ReadFile reports what is wrong with it
+			out = append(out, formFile{arg, arg}) // ReadFile reports what is wrong with it
 			continue
 		}
-		var found []string
-		err = filepath.WalkDir(arg, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			name := d.Name()
-			if !d.IsDir() && strings.EqualFold(filepath.Ext(name), ".xlsx") && !strings.HasPrefix(name, "~$") {
-				found = append(found, path)
-			}
-			return nil
-		})
+		files, err := inbox.Scan(arg, calendar.Shanghai, log)
 		if err != nil {
 			return nil, err
 		}
-		sort.Strings(found)
-		out = append(out, found...)
+		for _, f := range files {
+			if f.Ignored == "" {
+				out = append(out, formFile{filepath.Join(arg, filepath.FromSlash(f.Path)), f.Abs})
+			}
+		}
 	}
 	return out, nil
 }

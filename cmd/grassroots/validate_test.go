@@ -66,6 +66,11 @@ func TestValidate(t *testing.T) {
 		"基本信息": goodCover("450109100299"),
 	})
 	os.WriteFile(filepath.Join(dir, "inbox", "~$good.xlsx"), []byte("lock"), 0o644)
+	// The inbox's rule: hidden files and symbolic links are not forms either.
+	if b, err := os.ReadFile(good); err == nil {
+		os.WriteFile(filepath.Join(dir, "inbox", "a", ".good.xlsx"), b, 0o644)
+	}
+	os.Symlink(good, filepath.Join(dir, "inbox", "b", "link.xlsx"))
 	reg := filepath.Join(dir, "registry.csv")
 	os.WriteFile(reg, []byte("code,name,level,parent_code\n450100000000,南宁市,city,\n450109100201,龙象社区,community,450100000000\n"), 0o644)
 
@@ -83,7 +88,7 @@ func TestValidate(t *testing.T) {
 			bad + ": 基本信息!B3: bad_code: 区划代码“4.50109E+11”是科学计数法，后几位数字已丢失；请先把单元格设为“文本”格式，再重新输入完整的12位代码",
 			bad + ": rejected: 0 rows read, 0 rows rejected, 0 warnings",
 		}},
-		{"directory walk skips lock files", []string{"validate", filepath.Join(dir, "inbox")}, 1, []string{
+		{"directory walk skips lock files, hidden files and links", []string{"validate", filepath.Join(dir, "inbox")}, 1, []string{
 			good + ": 点单台账!N3: rating_unresolved: 尚未办结的点单不应有评单结果，评价未计入；请核实办理状态或清空评价",
 			good + ": accepted: 2 rows read, 0 rows rejected, 1 warnings",
 			bad + ": 基本信息!B3: bad_code: 区划代码“4.50109E+11”是科学计数法，后几位数字已丢失；请先把单元格设为“文本”格式，再重新输入完整的12位代码",

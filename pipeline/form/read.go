@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"grassroots/pipeline/calendar"
 )
 
 // Limits bound what the reader accepts from an untrusted workbook. A zero
@@ -95,7 +97,7 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 	rd := &reader{f: f, opt: opt}
 	rd.opt.Limits = opt.Limits.WithDefaults()
 	if rd.opt.Location == nil {
-		rd.opt.Location = shanghai()
+		rd.opt.Location = calendar.Shanghai
 	}
 	rd.read(r, size)
 	return f

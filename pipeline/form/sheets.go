@@ -4,6 +4,8 @@ import (
 	"database/sql"
 	"fmt"
 	"time"
+
+	"grassroots/pipeline/calendar"
 )
 
 // headerRows: the header row is the first row within these that holds at
@@ -349,7 +351,7 @@ func (rd *reader) meetingRow(st *sheetState, dr *dataRow) {
 		ResidentsPresent: nullCount(&v[fMeetResidents]),
 		FollowUp:         v[fMeetFollowUp].text,
 	}
-	if p := rd.f.Cover.Period; p != "" && m.Date.Format("2006-01") != p {
+	if p := rd.f.Cover.Period; p != "" && m.Date.Format(calendar.PeriodLayout) != p {
 		d := &v[fMeetDate]
 		rd.issue(st.ref.name, d.ref(), CodeMeetingOutOfPeriod, SeverityWarning, fmtDate(m.Date), msgMeetingOutOfPeriod(fmtDate(m.Date), p))
 		return

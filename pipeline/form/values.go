@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"grassroots/pipeline/calendar"
 )
 
 // CellKind is what a cell holds as stored in the workbook, before any
@@ -332,7 +334,7 @@ func ParsePeriod(c Cell) (string, PeriodProblem) {
 	case KindNumber:
 		if c.DateFormat {
 			if d, ok := ParseDate(c); ok {
-				return d.Format("2006-01"), PeriodOK
+				return d.Format(calendar.PeriodLayout), PeriodOK
 			}
 			return "", PeriodBad
 		}
@@ -347,12 +349,12 @@ func ParsePeriod(c Cell) (string, PeriodProblem) {
 			return p, PeriodOK
 		}
 		if d, ok := ParseDate(c); ok {
-			return d.Format("2006-01"), PeriodOK
+			return d.Format(calendar.PeriodLayout), PeriodOK
 		}
 		return "", PeriodBad
 	case KindDate:
 		if d, ok := ParseDate(c); ok {
-			return d.Format("2006-01"), PeriodOK
+			return d.Format(calendar.PeriodLayout), PeriodOK
 		}
 		return "", PeriodBad
 	case KindText:
@@ -363,7 +365,7 @@ func ParsePeriod(c Cell) (string, PeriodProblem) {
 		return p, PeriodOK
 	}
 	if d, ok := parseDateText(s, c.Date1904, nil); ok && !allDigits(s) {
-		return d.Format("2006-01"), PeriodOK
+		return d.Format(calendar.PeriodLayout), PeriodOK
 	}
 	return "", PeriodBad
 }
@@ -494,22 +496,13 @@ func ymd(y, m, d string) (time.Time, bool) {
 	return plausible(t)
 }
 
-// shanghai is Asia/Shanghai, or a fixed UTC+8 where the zone database is
-// missing (China has had no daylight saving time since 1991).
-func shanghai() *time.Location {
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
-}
-
 func parseDateText(s string, date1904 bool, loc *time.Location) (time.Time, bool) {
 	// An ISO date-time with a zone, as t="d" cells may hold.
 	if len(s) > 10 && (s[10] == 'T' || s[10] == ' ') && (strings.HasSuffix(s, "Z") || strings.LastIndexAny(s, "+-") > 10) {
 		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05Z07:00"} {
 			if t, err := time.Parse(layout, s); err == nil {
 				if loc == nil {
-					loc = shanghai()
+					loc = calendar.Shanghai
 				}
 				t = t.In(loc)
 				return plausible(time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC))

@@ -1,7 +1,8 @@
 // Package nightly is the batch that cron runs every night: it finds the
 // inbox's files, reads the new ones in parallel, loads them into the
 // warehouse in one transaction, recomputes every metric and writes the
-// workbooks. Run is the entry point; it returns a Summary of counts.
+// workbooks (package report). Run is the entry point, the whole night in one
+// call; it returns a Summary of counts.
 package nightly
 
 import (
@@ -9,6 +10,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -16,9 +18,11 @@ import (
 	"sync"
 	"time"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/inbox"
 	"grassroots/pipeline/registry"
+	"grassroots/pipeline/report"
 	"grassroots/pipeline/warehouse"
 	"grassroots/queries"
 )
@@ -28,7 +32,7 @@ import (
 type Config struct {
 	Inbox, Registry, DB string
 	// DeadlineDay: forms for month M are on time until the end of this day of
-	// M+1 (0 means 5).
+	// M+1 (0 means calendar.DefaultDeadlineDay).
 	DeadlineDay int
 	// MinSample: rates about requests or meetings with a denominator from 1
 	// to MinSample-1 are flagged small_sample (0 means
@@ -45,10 +49,16 @@ type Config struct {
 	// Progress, when not nil, receives a one-line progress display (a
 	// terminal); under cron it is nil.
 	Progress io.Writer
-	// AfterCommit runs once the warehouse holds the run (writing workbooks);
-	// its error fails the batch but leaves the committed warehouse.
-	AfterCommit func(ctx context.Context, w *warehouse.Warehouse, s *Summary) error
-	Log         *slog.Logger
+	// Out is the folder of the workbooks (the summary, township and
+	// feedback workbooks), written once the warehouse holds the run. ""
+	// writes none: the batch stops at the warehouse.
+	Out string
+	// Period is the month of the summary, YYYY-MM; "" means the newest month
+	// with an accepted form, not after Now's month (report.Options.Period).
+	Period string
+	// Thresholds of the 预警清单 rules; the zero value means the defaults.
+	Thresholds report.Thresholds
+	Log        *slog.Logger
 	// afterForm, in tests, runs after each form handed to the warehouse: it
 	// injects failures and cancellations mid-load.
 	afterForm func(formsRead int) error
@@ -64,22 +74,11 @@ type Summary struct {
 	Restated                                 int // figures of months before the newest accepted one that this run changed (metric_changes)
 	RowsLoaded, RowsRejected, Issues         int // of the forms read now
 	Scan, Read, Refresh, Reports, Total      time.Duration
-	// Set by the report stage (AfterCommit).
+	// Set by the report stage (Config.Out).
 	Period, SummaryFile                string
 	Workbooks                          int // written by this run
 	FeedbackUnchanged, FeedbackRemoved int // feedback left as it was / removed as no longer needed
 	TownshipsUnchanged                 int // township workbooks whose figures did not change
-}
-
-var shanghai = mustLoadShanghai()
-
-func mustLoadShanghai() *time.Location {
-	// The tz database may be missing on a minimal machine: China has had no
-	// daylight saving time since 1991, so a fixed +08:00 is exact for us.
-	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
-		return loc
-	}
-	return time.FixedZone("CST", 8*3600)
 }
 
 // Run is the nightly batch. It returns an error only when the batch could not
@@ -111,7 +110,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	defer w.Close()
 
 	t := time.Now()
-	files, err := inbox.Scan(cfg.Inbox, shanghai, log)
+	files, err := inbox.Scan(cfg.Inbox, calendar.Shanghai, log)
 	if err != nil {
 		return nil, err
 	}
@@ -148,15 +147,41 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if s.Restated, err = w.Restated(ctx, s.RunID); err != nil {
 		return nil, err
 	}
-	if cfg.AfterCommit != nil {
+	if cfg.Out != "" {
 		t = time.Now()
-		if err := cfg.AfterCommit(ctx, w, s); err != nil {
+		if err := writeReports(ctx, cfg, w, now(), s, log); err != nil {
 			return s, err
 		}
 		s.Reports = time.Since(t)
 	}
 	s.Total = now().Sub(start)
 	return s, nil
+}
+
+// writeReports is the batch's last stage: the workbooks for officials and
+// villages, from the committed warehouse. Its error fails the batch but
+// leaves the warehouse holding the run.
+func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, now time.Time, s *Summary, log *slog.Logger) error {
+	res, err := report.Write(ctx, w.DB(), report.Options{
+		OutDir: cfg.Out, Period: cfg.Period, Now: now, InboxDir: cfg.Inbox,
+		Limits: cfg.Form.Limits, Thresholds: cfg.Thresholds, Log: log,
+	})
+	if err != nil {
+		// The warehouse already holds this run: the next run reads no form
+		// again and only writes the workbooks.
+		return fmt.Errorf("writing workbooks to %s: %w (the warehouse holds this run; make --out a writable folder with free space and run again)", cfg.Out, err)
+	}
+	if res.Summary == "" {
+		log.Warn("no month to summarize: no accepted form yet")
+	}
+	s.Workbooks = len(res.Townships) + len(res.Feedback) + len(res.Annotated)
+	s.FeedbackUnchanged, s.FeedbackRemoved = len(res.Unchanged), len(res.Removed)
+	s.TownshipsUnchanged = len(res.TownshipsUnchanged)
+	if res.Summary != "" {
+		s.Workbooks++
+	}
+	s.SummaryFile, s.Period = res.Summary, res.Period
+	return nil
 }
 
 // result is one file after a worker looked at it.

@@ -17,6 +17,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"grassroots/fixtures"
+	"grassroots/fixtures/fixturestest"
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/warehouse"
 )
 
@@ -36,7 +38,7 @@ func config(dir string) Config {
 		Registry: filepath.Join(dir, "registry.csv"),
 		DB:       filepath.Join(dir, "w.duckdb"),
 		Log:      slog.New(slog.DiscardHandler),
-		Now:      func() time.Time { return time.Date(2021, 6, 1, 2, 0, 0, 0, shanghai) },
+		Now:      func() time.Time { return time.Date(2021, 6, 1, 2, 0, 0, 0, calendar.Shanghai) },
 	}
 }
 
@@ -217,7 +219,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	stepwise.DB = filepath.Join(t.TempDir(), "stepwise.duckdb")
 	for _, month := range []string{"2021-01", "2021-02"} {
 		partial := filepath.Join(t.TempDir(), "inbox")
-		if err := fixtures.CopyMonths(full.Inbox, partial, month); err != nil {
+		if err := fixturestest.CopyMonths(full.Inbox, partial, month); err != nil {
 			t.Fatal(err)
 		}
 		stepwise.Inbox = partial

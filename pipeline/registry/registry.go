@@ -209,7 +209,8 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 		return nil, errors.Join(errs...)
 	}
 
-	reg := &Registry{units: units, byCode: make(map[string]int, len(units))}
+	// Sorted on a copy: units stays in file order for the cycle check below.
+	reg := &Registry{units: slices.Clone(units), byCode: make(map[string]int, len(units))}
 	slices.SortFunc(reg.units, func(a, b Unit) int { return strings.Compare(a.Code, b.Code) })
 	for i, u := range reg.units {
 		reg.byCode[u.Code] = i
@@ -220,7 +221,7 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 	// that does not is on or below a cycle.
 	reaches := make([]int8, len(reg.units)) // 0 unknown, 1 reaches the top, 2 being walked
 	reaches[reg.top] = 1
-	for _, u := range units { // file order, so the first line of a cycle is named
+	for _, u := range units { // file order, so the cycle is named by its first line
 		var path []int
 		i := reg.byCode[u.Code]
 		for reaches[i] == 0 {

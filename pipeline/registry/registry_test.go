@@ -86,6 +86,9 @@ func TestParseBad(t *testing.T) {
 		{"two tops", head + top + "450200000000,柳州市,city,\n", ErrManyTops, 3},
 		{"no top", head + "450100000000,南宁市,city,450109000000\n450109000000,邕宁区,district,450100000000\n", ErrNoTop, 0},
 		{"cycle", head + top + "450109000000,邕宁区,district,450100000000\n450109100000,那楼镇,township,450109100201\n450109100201,那楼村,village,450109100000\n", ErrCycle, 4},
+		// The same cycle listed with the higher code first: the error names
+		// the first line of the file, not the lowest code.
+		{"cycle, higher code first", head + top + "450109000000,邕宁区,district,450100000000\n450109100201,那楼村,village,450109100000\n450109100000,那楼镇,township,450109100201\n", ErrCycle, 4},
 		{"self parent", head + top + "450109000000,邕宁区,district,450109000000\n", ErrCycle, 3},
 		{"wrong field count", head + top + "450109000000,邕宁区\n", ErrBadRow, 3},
 		{"bare quote", head + top + "450109000000,邕\"宁区,district,450100000000\n", csv.ErrBareQuote, 3},

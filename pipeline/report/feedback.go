@@ -22,6 +22,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/inbox"
 )
@@ -51,7 +52,7 @@ type Submission struct {
 // <file name without its extension>-unknown.xlsx when the code or period
 // could not be read.
 func FeedbackName(s *Submission) string {
-	if s.Unit == "" || !periodPattern.MatchString(s.Period) || safeName(s.Unit) != s.Unit {
+	if s.Unit == "" || !calendar.IsPeriod(s.Period) || safeName(s.Unit) != s.Unit {
 		base := path.Base(s.Path)
 		base = strings.TrimSuffix(base, path.Ext(base))
 		return fileSafe(base) + "-unknown.xlsx"
@@ -269,7 +270,7 @@ func originalPaths(o Options) map[string]string {
 	if o.InboxDir == "" {
 		return nil
 	}
-	files, err := inbox.Scan(o.InboxDir, shanghai, slog.New(slog.DiscardHandler)) // the batch logged its findings
+	files, err := inbox.Scan(o.InboxDir, calendar.Shanghai, slog.New(slog.DiscardHandler)) // the batch logged its findings
 	if err != nil {
 		o.Log.Warn("annotated copies skipped: the inbox cannot be listed", "err", err)
 		return nil
@@ -354,7 +355,7 @@ func compareCells(a, b string) int {
 // and messages masked (MaskPhones).
 func feedbackContent(s *Submission) (string, *sheet) {
 	period := s.Period
-	if !periodPattern.MatchString(period) {
+	if !calendar.IsPeriod(period) {
 		period = ""
 	}
 	issues := slices.Clone(s.Issues)

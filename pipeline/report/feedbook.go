@@ -3,7 +3,6 @@ package report
 import (
 	"archive/zip"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -147,12 +146,11 @@ func feedbackBook(period string, sh *sheet) ([]byte, error) {
 	var out bytes.Buffer
 	out.Grow(4096 + 200*len(sh.rows))
 	zw := zip.NewWriter(&out)
-	fw := flateWriters.Get().(*flate.Writer)
-	defer flateWriters.Put(fw)
-	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		fw.Reset(w)
-		return fw, nil
-	})
+	release, err := bookFormat.RegisterCompressor(zw)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	for _, e := range fr.entries {
 		if e.part == "" {
 			h := e.hdr

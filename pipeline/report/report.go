@@ -74,6 +74,7 @@ import (
 	"syscall"
 	"time"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/queries"
 )
@@ -160,12 +161,6 @@ type Result struct {
 	Removed []string
 }
 
-// shanghai is Asia/Shanghai, which has had no daylight saving time since 1991;
-// a fixed zone needs no tzdata on the machine.
-var shanghai = time.FixedZone("CST", 8*3600)
-
-var periodPattern = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
-
 // ErrNoPeriod: Options.Period is not a month.
 var ErrNoPeriod = errors.New("not a month (want YYYY-MM)")
 
@@ -193,7 +188,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	}
 	o.Thresholds = o.Thresholds.withDefaults()
 	var res Result
-	if o.Period != "" && !periodPattern.MatchString(o.Period) {
+	if o.Period != "" && !calendar.IsPeriod(o.Period) {
 		return res, fmt.Errorf("report period %q: %w", o.Period, ErrNoPeriod)
 	}
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
@@ -260,7 +255,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 // after now's month in Asia/Shanghai; "" when there is none.
 func DefaultPeriod(ctx context.Context, db *sql.DB, now time.Time) (string, error) {
 	var p sql.NullString
-	err := db.QueryRowContext(ctx, queries.SQL("report_default_period"), now.In(shanghai).Format("2006-01")).Scan(&p)
+	err := db.QueryRowContext(ctx, queries.SQL("report_default_period"), calendar.Period(now.In(calendar.Shanghai))).Scan(&p)
 	if err != nil {
 		return "", fmt.Errorf("queries/report_default_period.sql: %w", err)
 	}
@@ -269,13 +264,13 @@ func DefaultPeriod(ctx context.Context, db *sql.DB, now time.Time) (string, erro
 
 // monthsBack returns the n months ending at period, oldest first.
 func monthsBack(period string, n int) []string {
-	t, err := time.Parse("2006-01", period)
+	t, err := calendar.ParsePeriod(period)
 	if err != nil {
 		return nil
 	}
 	out := make([]string, n)
 	for i := range n {
-		out[n-1-i] = t.AddDate(0, -i, 0).Format("2006-01")
+		out[n-1-i] = calendar.Period(t.AddDate(0, -i, 0))
 	}
 	return out
 }
@@ -284,7 +279,7 @@ func monthsBack(period string, n int) []string {
 // month after the period, so that it says when the data could be complete and
 // does not change from one run to the next.
 func docTime(period string) string {
-	t, err := time.Parse("2006-01", period)
+	t, err := calendar.ParsePeriod(period)
 	if err != nil {
 		return "2000-01-01T00:00:00Z"
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/pipeline/warehouse"
@@ -53,7 +54,7 @@ const testRegistry = `code,name,level,parent_code
 var privatePhones = []string{"13912345678", "13812345678", "07715559876"}
 
 // runNow is the batch's run time in the tests.
-var runNow = time.Date(2021, 4, 10, 2, 0, 0, 0, shanghai)
+var runNow = time.Date(2021, 4, 10, 2, 0, 0, 0, calendar.Shanghai)
 
 func day(s string) time.Time {
 	d, err := time.Parse("2006-01-02", s)
@@ -64,7 +65,7 @@ func day(s string) time.Time {
 }
 
 func at(s string) time.Time {
-	d, err := time.ParseInLocation("2006-01-02 15:04", s, shanghai)
+	d, err := time.ParseInLocation("2006-01-02 15:04", s, calendar.Shanghai)
 	if err != nil {
 		panic(err)
 	}
@@ -329,11 +330,11 @@ func TestDefaultPeriod(t *testing.T) {
 		want string
 	}{
 		{runNow, "2021-03"},
-		{time.Date(2021, 3, 31, 23, 0, 0, 0, shanghai), "2021-03"},
+		{time.Date(2021, 3, 31, 23, 0, 0, 0, calendar.Shanghai), "2021-03"},
 		// 1 March 00:30 in Shanghai is still February in UTC: Shanghai's month counts.
-		{time.Date(2021, 3, 1, 0, 30, 0, 0, shanghai), "2021-03"},
-		{time.Date(2021, 2, 28, 12, 0, 0, 0, shanghai), "2021-02"},
-		{time.Date(2021, 1, 15, 12, 0, 0, 0, shanghai), ""},
+		{time.Date(2021, 3, 1, 0, 30, 0, 0, calendar.Shanghai), "2021-03"},
+		{time.Date(2021, 2, 28, 12, 0, 0, 0, calendar.Shanghai), "2021-02"},
+		{time.Date(2021, 1, 15, 12, 0, 0, 0, calendar.Shanghai), ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.now.Format(time.RFC3339), func(t *testing.T) {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+
+	"grassroots/pipeline/calendar"
 )
 
 // The summary's sheets, in order (docs/outputs.md).
@@ -166,7 +168,7 @@ func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
 // with the style ids ids.
 func summaryContent(d *summaryData, sc scope, o Options, ids styles) []*sheet {
 	b := &builder{d: d, sc: sc, st: ids, o: o}
-	stamp := "（批处理运行时间：" + o.Now.In(shanghai).Format("2006-01-02 15:04") + " 北京时间）"
+	stamp := "（批处理运行时间：" + o.Now.In(calendar.Shanghai).Format("2006-01-02 15:04") + " 北京时间）"
 	sheets := []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()}
 	if sc.summary {
 		sheets = append(sheets, b.changes())
@@ -234,7 +236,7 @@ type builder struct {
 }
 
 func periodCN(p string) string {
-	t, err := time.Parse("2006-01", p)
+	t, err := calendar.ParsePeriod(p)
 	if err != nil {
 		return p
 	}
@@ -641,7 +643,7 @@ func (b *builder) localTime(t sql.NullTime) any {
 	if !t.Valid {
 		return nil
 	}
-	l := t.Time.In(shanghai)
+	l := t.Time.In(calendar.Shanghai)
 	return excelize.Cell{StyleID: b.st.dateTime,
 		Value: time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), 0, time.UTC)}
 }
@@ -653,7 +655,7 @@ func (b *builder) lastDay(t sql.NullTime) any {
 	if !t.Valid {
 		return nil
 	}
-	l := t.Time.In(shanghai).Add(-time.Nanosecond)
+	l := t.Time.In(calendar.Shanghai).Add(-time.Nanosecond)
 	return excelize.Cell{StyleID: b.st.date, Value: time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)}
 }
 

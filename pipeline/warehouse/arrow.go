@@ -111,8 +111,9 @@ func (t *batch) flush(ctx context.Context, conn *sql.Conn, ar *duckdb.Arrow, vie
 		return fmt.Errorf("arrow view for %s: %w", t.table, err)
 	}
 	defer release()
-	// The only SQL built in Go: a by-name copy from the Arrow view into the
-	// table of the same columns.
+	// SQL built in Go (with the SET VARIABLEs of run.go): a by-name copy
+	// from the Arrow view into the table of the same columns; the table and
+	// view names are the package's own constants, never input.
 	if _, err := conn.ExecContext(ctx, "INSERT INTO "+t.table+" BY NAME SELECT * FROM "+view); err != nil {
 		return fmt.Errorf("insert into %s: %w", t.table, err)
 	}

@@ -5,12 +5,14 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/queries"
@@ -68,7 +70,7 @@ func (w *Warehouse) Begin(ctx context.Context, inbox string, started time.Time) 
 	}
 	if err := r.begin(ctx, inbox, started); err != nil {
 		r.Rollback()
-		return nil, err
+		return nil, w.runError(err)
 	}
 	return r, nil
 }
@@ -81,6 +83,7 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 	if err := r.conn.QueryRowContext(ctx, queries.SQL("run_start"), started, inbox).Scan(&r.ID); err != nil {
 		return fmt.Errorf("starting run: %w", err)
 	}
+	// Built in Go, like those of Refresh: SET VARIABLE takes no parameter.
 	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE run_id = "+strconv.Itoa(r.ID)); err != nil {
 		return err
 	}
@@ -179,7 +182,7 @@ func (r *Run) AddFile(ctx context.Context, f File) error {
 	b.endRow()
 	r.filesSeen++
 	if b.rows >= flushRows {
-		return b.flush(ctx, r.conn, r.ar, "arrow_incoming")
+		return r.w.runError(b.flush(ctx, r.conn, r.ar, "arrow_incoming"))
 	}
 	return nil
 }
@@ -239,7 +242,7 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 	for _, b := range []*batch{r.forms, r.issues, r.orgs, r.meetings, r.requests} {
 		if b.rows >= flushRows {
 			if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
-				return err
+				return r.w.runError(err)
 			}
 		}
 	}
@@ -343,25 +346,34 @@ var flagsBasis = func() string {
 	return hex.EncodeToString(h[:8])
 }()
 
-// Refresh flushes what was added, replaces the registry and recomputes every
-// derived table and view. It is always a full recomputation: the registry or a
-// receipt time may have changed without any form changing. (metric_flags is
-// recomputed for the units whose figures changed, which comes to the same.)
+// Refresh flushes what was added, replaces the registry and brings every
+// derived table and view up to date with the loaded forms, the registry, the
+// receipt times and the settings. Most of it is recomputed whole, since the
+// registry or a receipt time may change without any form changing; the
+// larger tables are refreshed in place instead: requests_effective and
+// request_date_issues for the villages whose accepted forms changed
+// (refresh_requests*), metric_flags for the units whose figures or level
+// changed, or all of them when min_sample or the flags' definitions did
+// (refresh_flag_scope); files is updated and extended with this run's files.
+// TestFlagsIncrementalEqualsFresh checks that the flags come to the same as a
+// fresh load.
 // It first keeps aside what the previous run left (prevSteps), so that
 // metric_changes can record what this run changed, and records the settings
-// with the run.
+// with the run. An error is returned as runError gives it (ErrOutOfMemory,
+// ErrDiskFull), and the run must then be rolled back.
 func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
+	return r.w.runError(r.refresh(ctx, reg, s))
+}
+
+func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
 	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests} {
 		if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
 			return err
 		}
 	}
-	day := s.DeadlineDay
-	if day == 0 {
-		day = 5
-	}
-	if day < 1 || day > 28 {
-		return fmt.Errorf("deadline day %d: want 1 to 28", day)
+	day, err := calendar.DeadlineDay(s.DeadlineDay)
+	if err != nil {
+		return err
 	}
 	minSample := s.MinSample
 	if minSample == 0 {
@@ -379,6 +391,8 @@ func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, day, minSample, flagsBasis); err != nil {
 		return err
 	}
+	// SQL built in Go (with flush's INSERT in arrow.go): DuckDB's SET
+	// VARIABLE takes no parameter, and the values are integers checked above.
 	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE deadline_day = "+strconv.Itoa(day)); err != nil {
 		return err
 	}
@@ -420,13 +434,13 @@ func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
 func (r *Run) Commit(ctx context.Context, finished time.Time) error {
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_finish"), r.ID, finished, r.filesSeen, r.formsRead); err != nil {
 		r.Rollback()
-		return err
+		return r.w.runError(err)
 	}
 	_, err := r.conn.ExecContext(ctx, "COMMIT")
 	if err != nil {
 		r.Rollback()
-		if diskFull(err) {
-			return fmt.Errorf("commit: %w: %v (the warehouse is as before this run; free space on the warehouse's disk and run again)", ErrDiskFull, err)
+		if err := r.w.runError(err); errors.Is(err, ErrDiskFull) || errors.Is(err, ErrOutOfMemory) {
+			return fmt.Errorf("commit: %w", err)
 		}
 		return fmt.Errorf("commit (the warehouse is as before this run): %w", err)
 	}
@@ -455,6 +469,3 @@ func (w *Warehouse) Restated(ctx context.Context, runID int) (int, error) {
 	err := w.db.QueryRowContext(ctx, queries.SQL("run_restated"), runID).Scan(&n)
 	return n, err
 }
-
-// FormsRead is how many new contents this run read.
-func (r *Run) FormsRead() int { return r.formsRead }

@@ -3,10 +3,10 @@
 // and public views of docs/outputs.md and docs/warehouse.md. The SQL lives
 // in queries/.
 //
-// A run is Open → Begin → Seen/AddFile/AddForm … → Refresh → Commit. Until
-// Commit nothing is visible, and a failure (or a killed process) leaves the
-// warehouse exactly as it was: DuckDB's write-ahead log replays only
-// committed transactions.
+// A run is Open → Begin → Unchanged/Loaded/AddFile/AddForm … → Refresh →
+// Commit. Until Commit nothing is visible, and a failure (or a killed
+// process) leaves the warehouse exactly as it was: DuckDB's write-ahead log
+// replays only committed transactions.
 package warehouse
 
 import (
@@ -21,7 +21,7 @@ import (
 	"strings"
 	"syscall"
 
-	_ "github.com/duckdb/duckdb-go/v2" // registers the "duckdb" driver
+	duckdb "github.com/duckdb/duckdb-go/v2" // also registers the "duckdb" driver
 
 	"grassroots/queries"
 )
@@ -41,6 +41,10 @@ var (
 	ErrDamaged = errors.New("warehouse file cannot be opened")
 	// ErrDiskFull: the disk holding the warehouse is full.
 	ErrDiskFull = errors.New("no space left for the warehouse")
+	// ErrOutOfMemory: DuckDB needed more memory than Options.MemoryLimit
+	// allows for something it cannot spill to disk. The message names the
+	// limit and the run flag that raises it (--memory-limit).
+	ErrOutOfMemory = errors.New("DuckDB ran out of memory")
 )
 
 // DefaultMemoryLimit caps the memory DuckDB uses for a run; beyond it DuckDB
@@ -119,18 +123,41 @@ func (w *Warehouse) open(ctx context.Context) error {
 	case err == nil && version != schemaVersion:
 		return fmt.Errorf("%s: schema %s, this grassroots needs %s: %w (load the inbox into a new warehouse file)", w.path, version, schemaVersion, ErrIncompatible)
 	case err == nil:
-	case errors.Is(err, sql.ErrNoRows), strings.Contains(err.Error(), "does not exist"):
-		// A new warehouse: the schema below creates it.
+	case errors.Is(err, sql.ErrNoRows), isDuckDB(err, duckdb.ErrorTypeCatalog):
+		// A new warehouse (no meta table, a Catalog Error): the schema
+		// below creates it.
 	default:
 		return classifyOpenError(w.path, err)
 	}
 	if _, err := db.ExecContext(ctx, queries.SQL("schema")); err != nil {
-		return fmt.Errorf("%s: creating schema: %w", w.path, err)
+		return fmt.Errorf("%s: creating schema: %w", w.path, w.runError(err))
 	}
 	if _, err := db.ExecContext(ctx, queries.SQL("set_schema_version"), schemaVersion); err != nil {
-		return fmt.Errorf("%s: %w", w.path, err)
+		return fmt.Errorf("%s: %w", w.path, w.runError(err))
 	}
 	return nil
+}
+
+// isDuckDB reports whether err is (or wraps) a DuckDB error of type t.
+func isDuckDB(err error, t duckdb.ErrorType) bool {
+	var de *duckdb.Error
+	return errors.As(err, &de) && de.Type == t
+}
+
+// runError gives the errors of a run that the operator can act on their
+// sentinel and what to do: DuckDB out of memory (ErrOutOfMemory) and a full
+// disk (ErrDiskFull, also when DuckDB spills to <db>.tmp). Other errors are
+// returned as they are.
+func (w *Warehouse) runError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case isDuckDB(err, duckdb.ErrorTypeOutOfMemory):
+		return fmt.Errorf("%w: %w (the memory limit is %s: raise it with --memory-limit, e.g. --memory-limit 2GB, and run again; the warehouse is as before this run)", ErrOutOfMemory, err, w.opt.MemoryLimit)
+	case diskFull(err):
+		return fmt.Errorf("%w: %w (the warehouse is as before this run; free space on the warehouse's disk and run again)", ErrDiskFull, err)
+	}
+	return err
 }
 
 func classifyOpenError(path string, err error) error {
@@ -138,20 +165,34 @@ func classifyOpenError(path string, err error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	if diskFull(err) {
-		return fmt.Errorf("%s: %w: %v (free space on that disk and run again)", path, ErrDiskFull, err)
+		return fmt.Errorf("%s: %w: %w (free space on that disk and run again)", path, ErrDiskFull, err)
 	}
-	msg := err.Error()
-	if strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock") {
-		return fmt.Errorf("%s: %w: %v", path, ErrLocked, err)
+	var de *duckdb.Error
+	if errors.As(err, &de) {
+		switch de.Type {
+		case duckdb.ErrorTypeOutOfMemory:
+			return fmt.Errorf("%s: %w: %w (raise --memory-limit and run again)", path, ErrOutOfMemory, err)
+		case duckdb.ErrorTypeIO:
+			// DuckDB gives no finer type: a lock held by another process,
+			// a storage version it cannot read and a damaged file are all
+			// "IO Error"s, told apart only by their text (DuckDB 1.5's
+			// wording, checked by TestOpenErrors).
+			switch {
+			case strings.Contains(de.Msg, "Could not set lock"):
+				return fmt.Errorf("%s: %w: %w (another program has the file open, such as a DuckDB session: close it and run again)", path, ErrLocked, err)
+			case strings.Contains(de.Msg, "database file with version number"):
+				return fmt.Errorf("%s: %w: %w (load the inbox into a new warehouse file)", path, ErrIncompatible, err)
+			}
+		}
 	}
-	if strings.Contains(msg, "version") && strings.Contains(msg, "storage") {
-		return fmt.Errorf("%s: %w: %v", path, ErrIncompatible, err)
-	}
-	return fmt.Errorf("%s: %w: %v (restore it from a backup or load the inbox into a new file)", path, ErrDamaged, err)
+	return fmt.Errorf("%s: %w: %w (restore it from a backup or load the inbox into a new file)", path, ErrDamaged, err)
 }
 
-// diskFull reports whether err (from Go or from DuckDB, which reports the
-// operating system's message as text) says the disk is full.
+// diskFull reports whether err says the disk is full. A Go error carries
+// ENOSPC; DuckDB gives no type for it (an "IO Error" like a damaged file, or
+// at COMMIT a "TransactionContext Error") and reports the operating
+// system's message as text, so for DuckDB's errors the text is the only
+// sign (TestDiskFull in torture/).
 func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }

@@ -1,0 +1,185 @@
+// Package xlsxzip is the one deterministic zip writer of the workbooks the
+// project writes (the generated fixture forms and the report's workbooks):
+// the same workbook gives the same bytes, so that a regenerated sample or an
+// unchanged township workbook can be compared byte for byte.
+//
+// excelize writes stream-written sheets in map order, and adds the image
+// types of a workbook with charts to [Content_Types].xml in map order. A
+// Writer therefore keeps every part in memory and writes the archive on
+// Close: [Content_Types].xml first (as Office does; its Default elements
+// sorted), then _rels/, then the other parts by name, each with a fixed
+// timestamp. The deflate level and the timestamp are the Format's: the
+// fixtures and the report have each kept theirs, so that neither the
+// committed sample nor the report's golden files change.
+package xlsxzip
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"compress/flate"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Format is how a Writer compresses and stamps the parts.
+type Format struct {
+	// Level is deflate's level (compress/flate's constants).
+	Level int
+	// DOSDate is the MS-DOS date field of every entry; 0x21 is 1980-01-01,
+	// as Excel writes it, 0 an empty field. No extended-time field is
+	// written (Excel writes none).
+	DOSDate uint16
+}
+
+// Writer returns an excelize.ZipWriter of this format over w, for
+// excelize.File.SetZipWriter or excelize.File.ZipWriter.
+func (f Format) Writer(w io.Writer) excelize.ZipWriter {
+	return &writer{w: w, format: f}
+}
+
+// Bytes serializes x as a workbook of this format.
+func (f Format) Bytes(x *excelize.File) ([]byte, error) {
+	x.ZipWriter = f.Writer
+	buf, err := x.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type writer struct {
+	w      io.Writer
+	format Format
+	parts  []part
+	names  map[string]bool
+}
+
+type part struct {
+	name string
+	data *bytes.Buffer
+}
+
+func (z *writer) Create(name string) (io.Writer, error) {
+	if z.names[name] {
+		return nil, fmt.Errorf("xlsxzip: part %s written twice", name)
+	}
+	if z.names == nil {
+		z.names = map[string]bool{}
+	}
+	z.names[name] = true
+	b := new(bytes.Buffer)
+	z.parts = append(z.parts, part{name, b})
+	return b, nil
+}
+
+func (z *writer) AddFS(fs.FS) error { return errors.New("xlsxzip: AddFS not supported") }
+
+func (z *writer) Close() error {
+	slices.SortFunc(z.parts, func(a, b part) int {
+		return cmp.Or(cmp.Compare(rank(a.name), rank(b.name)), strings.Compare(a.name, b.name))
+	})
+	zw := zip.NewWriter(z.w)
+	release, err := z.format.RegisterCompressor(zw)
+	if err != nil {
+		return err
+	}
+	defer release()
+	for _, p := range z.parts {
+		data := p.data.Bytes()
+		if p.name == "[Content_Types].xml" {
+			data = sortContentTypes(data)
+		}
+		// The MS-DOS field alone: Modified would add an extended-time
+		// field that Excel does not write.
+		//lint:ignore SA1019 the MS-DOS field alone is the point
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: p.name, Method: zip.Deflate, ModifiedDate: z.format.DOSDate})
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	return zw.Close()
+}
+
+// RegisterCompressor makes zw deflate every entry at the format's level
+// with one flate.Writer, taken from a pool and given back by release (after
+// zw.Close). A new flate.Writer (about 1 MB of state) per entry or per
+// workbook costs more than compressing a sheet. For archives written by
+// hand, such as the report's feedback workbooks spliced from a template.
+func (f Format) RegisterCompressor(zw *zip.Writer) (release func(), err error) {
+	pool := compressors(f.Level)
+	fw, _ := pool.Get().(*flate.Writer)
+	if fw == nil {
+		if fw, err = flate.NewWriter(nil, f.Level); err != nil {
+			return nil, err
+		}
+	}
+	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
+		fw.Reset(w)
+		return fw, nil
+	})
+	return func() { pool.Put(fw) }, nil
+}
+
+// rank puts [Content_Types].xml first, as Office itself does, then the
+// package relationships.
+func rank(name string) int {
+	switch {
+	case name == "[Content_Types].xml":
+		return 0
+	case strings.HasPrefix(name, "_rels/"):
+		return 1
+	}
+	return 2
+}
+
+var (
+	poolsMu sync.Mutex
+	pools   = map[int]*sync.Pool{}
+)
+
+// compressors is the pool of flate writers of one level.
+func compressors(level int) *sync.Pool {
+	poolsMu.Lock()
+	defer poolsMu.Unlock()
+	p := pools[level]
+	if p == nil {
+		p = new(sync.Pool)
+		pools[level] = p
+	}
+	return p
+}
+
+var defaultContentType = regexp.MustCompile(`<Default [^>]*>(?:</Default>)?`)
+
+// sortContentTypes sorts the Default elements of [Content_Types].xml:
+// excelize adds the image types of a workbook with charts in map order.
+func sortContentTypes(data []byte) []byte {
+	locs := defaultContentType.FindAllIndex(data, -1)
+	if len(locs) < 2 {
+		return data
+	}
+	from, to := locs[0][0], locs[len(locs)-1][1]
+	var parts [][]byte
+	n := 0
+	for _, l := range locs {
+		parts = append(parts, data[l[0]:l[1]])
+		n += l[1] - l[0]
+	}
+	if n != to-from { // not contiguous: not safe to reorder
+		return data
+	}
+	slices.SortFunc(parts, bytes.Compare)
+	return slices.Concat(data[:from], bytes.Join(parts, nil), data[to:])
+}
