@@ -56,7 +56,7 @@ update-golden:
 
 ## fuzz: every fuzz target of the parsers of untrusted text, FUZZTIME each
 FUZZTIME ?= 20s
-FUZZ_PKGS := ./pipeline/form ./pipeline/registry ./pipeline/report
+FUZZ_PKGS := ./pipeline/form ./pipeline/xlsx ./pipeline/registry ./pipeline/report
 fuzz:
 	@for p in $(FUZZ_PKGS); do \
 		for f in $$($(GO) test $(GO_FLAGS) -list '^Fuzz' $$p | grep '^Fuzz'); do \

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"grassroots/pipeline/xlsx"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -106,7 +107,7 @@ func TestAnnotate(t *testing.T) {
 		}
 		for r := 1; r <= max(len(ra), 40); r++ {
 			for c := 1; c <= 16; c++ {
-				ref := cellRef(c, r)
+				ref := xlsx.CellRef(c, r)
 				sa, _ := a.GetCellStyle(sh, ref)
 				sb, err := b.GetCellStyle(sh, ref)
 				if err != nil {
@@ -267,7 +268,7 @@ func TestAnnotateHostile(t *testing.T) {
 			var out bytes.Buffer
 			err := Annotate(&out, bytes.NewReader(tc.data), int64(len(tc.data)), tc.lim, []Note{{SheetRequests, "E3", "x"}})
 			var p *fileProblem
-			if !errors.As(err, &p) || p.code != tc.code {
+			if !errors.As(err, &p) || p.Code != tc.code {
 				t.Fatalf("got %v, want a %s problem", err, tc.code)
 			}
 		})
@@ -280,8 +281,8 @@ func TestAnnotateManyCells(t *testing.T) {
 	fs := stdForm(Version2022)
 	var notes []Note
 	for i := range 600 {
-		fs.requests = append(fs.requests, []any{i + 3, "GD" + cellRef(1, i+1)})
-		notes = append(notes, Note{SheetRequests, cellRef(2, i+4), "a"}, Note{SheetRequests, cellRef(3, i+4), "b"})
+		fs.requests = append(fs.requests, []any{i + 3, "GD" + xlsx.CellRef(1, i+1)})
+		notes = append(notes, Note{SheetRequests, xlsx.CellRef(2, i+4), "a"}, Note{SheetRequests, xlsx.CellRef(3, i+4), "b"})
 	}
 	data := annotateBytes(t, fs.build(t), notes)
 	f, err := excelize.OpenReader(bytes.NewReader(data))
@@ -290,8 +291,8 @@ func TestAnnotateManyCells(t *testing.T) {
 	}
 	defer f.Close()
 	cs, _ := f.GetComments(SheetRequests)
-	if len(cs) != maxComments {
-		t.Errorf("%d comments, want %d", len(cs), maxComments)
+	if len(cs) != 1000 { // xlsx.maxComments
+		t.Errorf("%d comments, want %d", len(cs), 1000)
 	}
 	st, _ := f.GetCellStyle(SheetRequests, "C603")
 	style, _ := f.GetStyle(st)
@@ -300,28 +301,11 @@ func TestAnnotateManyCells(t *testing.T) {
 	}
 }
 
-// TestAnnotatePrefixedParts: a workbook whose parts use a namespace prefix
-// (x:row, x:c) gets prefixed additions.
-func TestAnnotatePrefixedParts(t *testing.T) {
-	sheet := []byte(`<?xml version="1.0"?><x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData><x:row r="2"><x:c r="B2" s="0"><x:v>1</x:v></x:c></x:row></x:sheetData></x:worksheet>`)
-	cells := []cellNote{{row: 2, col: 1, text: "a", comment: true}, {row: 2, col: 2, text: "b", comment: true}, {row: 5, col: 3, text: "c", comment: true}}
-	st := &styleSheet{usable: true, xfs: [][]byte{[]byte(`<x:xf numFmtId="0"/>`)}, red: map[int]int{}}
-	out, id, p := rewriteSheet(sheet, cells, st, "rIdGr1")
-	if p != nil {
-		t.Fatal(p)
-	}
-	want := `<x:sheetData><x:row r="2"><x:c r="A2" s="1"/><x:c r="B2" s="1"><x:v>1</x:v></x:c></x:row><x:row r="5"><x:c r="C5" s="1"/></x:row></x:sheetData>` +
-		`<x:legacyDrawing xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:id="rIdGr1"/></x:worksheet>`
-	if !strings.HasSuffix(string(out), want) || id != "rIdGr1" {
-		t.Errorf("got %s (id %s), want it to end with %s", out, id, want)
-	}
-}
-
 func BenchmarkAnnotate(b *testing.B) {
 	data := bigForm(b, 200)
 	notes := []Note{{SheetOrgs, "E5", "组建方式与第一行不同"}, {SheetOrgs, "E9", "组建方式与第一行不同"}}
 	for i := range 8 {
-		notes = append(notes, Note{SheetRequests, cellRef(5, 10+i*7), "联系电话少一位"})
+		notes = append(notes, Note{SheetRequests, xlsx.CellRef(5, 10+i*7), "联系电话少一位"})
 	}
 	var out bytes.Buffer
 	b.SetBytes(int64(len(data)))
@@ -352,7 +336,7 @@ func TestAnnotateRandomCells(t *testing.T) {
 		want := map[string]bool{}
 		var notes []Note
 		for range 1 + rnd.IntN(12) {
-			ref := cellRef(1+rnd.IntN(18), 1+rnd.IntN(75))
+			ref := xlsx.CellRef(1+rnd.IntN(18), 1+rnd.IntN(75))
 			want[ref] = true
 			notes = append(notes, Note{SheetRequests, ref, "n"})
 		}
@@ -362,7 +346,7 @@ func TestAnnotateRandomCells(t *testing.T) {
 		}
 		for r := 1; r <= 76; r++ {
 			for c := 1; c <= 19; c++ {
-				ref := cellRef(c, r)
+				ref := xlsx.CellRef(c, r)
 				id, err := f.GetCellStyle(SheetRequests, ref)
 				if err != nil {
 					t.Fatal(err)

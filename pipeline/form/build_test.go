@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"fmt"
+	"grassroots/pipeline/xlsx"
 	"io"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func buildXLSX(tb testing.TB, sheets ...sheetSpec) []byte {
 		}
 		for r, row := range s.rows {
 			for c, v := range row {
-				ref := cellRef(c+1, r+1)
+				ref := xlsx.CellRef(c+1, r+1)
 				var err error
 				switch v := v.(type) {
 				case nil:
@@ -243,7 +244,7 @@ func bigForm(tb testing.TB, n int) []byte {
 
 // set puts v at the A1 reference ref, growing rows as needed.
 func set(rows [][]any, ref string, v any) [][]any {
-	r, c := refRow(ref)-1, colIndex(ref)-1
+	r, c := xlsx.RefRow(ref)-1, xlsx.ColIndex(ref)-1
 	for len(rows) <= r {
 		rows = append(rows, nil)
 	}
@@ -256,7 +257,7 @@ func set(rows [][]any, ref string, v any) [][]any {
 
 // del removes column c (A1 letters) from every row.
 func del(rows [][]any, col string) [][]any {
-	c := colIndex(col) - 1
+	c := xlsx.ColIndex(col) - 1
 	for i, row := range rows {
 		if c < len(row) {
 			rows[i] = append(row[:c:c], row[c+1:]...)

@@ -1,14 +1,16 @@
 package form
 
+import "grassroots/pipeline/xlsx"
+
 // Issue codes: stable snake_case names that analysts match on in the
 // warehouse's issues view and that the sample inbox's manifest lists. The
 // same code may carry different severities (bad_date rejects a row in a
 // required column and is a warning in an optional one).
 const (
 	// File level: nothing of the workbook counts.
-	CodeNotXLSX         = "not_xlsx"         // not a readable .xlsx: not a zip, damaged, a renamed .xls
-	CodeEncrypted       = "encrypted"        // password-protected workbook
-	CodeTooLarge        = "too_large"        // over a reader limit (uncompressed size, rows, cell size)
+	CodeNotXLSX         = xlsx.CodeNotXLSX   // "not_xlsx": not a readable .xlsx: not a zip, damaged, a renamed .xls
+	CodeEncrypted       = xlsx.CodeEncrypted // "encrypted": password-protected workbook
+	CodeTooLarge        = xlsx.CodeTooLarge  // "too_large": over a reader limit (uncompressed size, rows, cell size)
 	CodeMissingSheet    = "missing_sheet"    // a required sheet is absent (optional 议事记录: never)
 	CodeMissingColumn   = "missing_column"   // a required column is absent (file level for 组织覆盖/点单台账, warning for 议事记录, which is then dropped)
 	CodeMissingCode     = "missing_code"     // 区划代码 absent or empty

@@ -2,6 +2,7 @@ package form
 
 import (
 	"database/sql"
+	"grassroots/pipeline/xlsx"
 	"strings"
 )
 
@@ -14,14 +15,14 @@ const (
 	coverCols      = 10
 )
 
-func (rd *reader) readCover(ref sheetRef) *fileProblem {
+func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 	var grid [coverRows + 1][coverCols + 1]Cell
-	merges, p := rd.wb.rows(ref.part, coverCols, true, func(row int, cells []rawCell) error {
+	merges, p := rd.wb.Rows(ref.Part, coverCols, true, func(row int, cells []xlsx.RowCell) error {
 		if row > coverRows {
-			return errStop
+			return xlsx.ErrStop
 		}
 		for _, c := range cells {
-			grid[row][c.col] = c.Cell
+			grid[row][c.Col] = Cell(c.Cell)
 		}
 		return nil
 	})
@@ -35,9 +36,9 @@ func (rd *reader) readCover(ref sheetRef) *fileProblem {
 		if !ok {
 			continue
 		}
-		r, c := refRow(a), colIndex(a)
+		r, c := xlsx.RefRow(a), xlsx.ColIndex(a)
 		if r > 0 && r <= coverRows && c > 0 && c <= coverLabelCols {
-			mergeEnd[[2]int{r, c}] = colIndex(b)
+			mergeEnd[[2]int{r, c}] = xlsx.ColIndex(b)
 		}
 	}
 	type found struct {
@@ -65,10 +66,10 @@ func (rd *reader) readCover(ref sheetRef) *fileProblem {
 			if _, isLabel := schema.cover[matchKey(v.Value)]; isLabel && !v.IsEmpty() {
 				v = Cell{} // the next cell is another label: this one's value is empty
 			}
-			got[cf.field] = found{v, cellRef(vc, r)}
+			got[cf.field] = found{v, xlsx.CellRef(vc, r)}
 		}
 	}
-	f, sheet := rd.f, ref.name
+	f, sheet := rd.f, ref.Name
 	cv := &f.Cover
 	for i := range coverFields {
 		cf := &coverFields[i]

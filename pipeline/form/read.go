@@ -1,6 +1,7 @@
 package form
 
 import (
+	"grassroots/pipeline/xlsx"
 	"io"
 	"os"
 	"strings"
@@ -29,6 +30,21 @@ const (
 	DefaultMaxCellChars     = 32_767
 	DefaultMaxSharedStrings = 1_000_000
 )
+
+// xlsx is the part of the limits that opening the package applies (MaxRows
+// is the form reader's own).
+func (l Limits) xlsx() xlsx.Limits {
+	return xlsx.Limits{
+		MaxFileBytes:     l.MaxFileBytes,
+		MaxUnzippedBytes: l.MaxUnzippedBytes,
+		MaxCellChars:     l.MaxCellChars,
+		MaxSharedStrings: l.MaxSharedStrings,
+	}
+}
+
+// fileProblem is a reason the workbook cannot be read at all: the package's
+// own (xlsx.Open, xlsx.Workbook.Rows) or the form's (a row limit).
+type fileProblem = xlsx.Problem
 
 // maxColumns: columns examined per row; cells further right are ignored.
 const maxColumns = 100
@@ -141,7 +157,7 @@ func UnknownCodeIssue(f *Form) Issue {
 type reader struct {
 	f   *Form
 	opt Options
-	wb  *workbook
+	wb  *xlsx.Workbook
 	// version evidence from headers: how many headers only one version uses
 	votes map[string]int
 }
@@ -161,11 +177,11 @@ func (rd *reader) problem(p *fileProblem) {
 	}
 	f.Issues = kept
 	f.Orgs, f.Meetings, f.Requests, f.Rows = nil, nil, nil, RowCounts{}
-	f.fileIssue("", "", p.code, "", p.msg)
+	f.fileIssue("", "", p.Code, "", p.Msg)
 }
 
 func (rd *reader) read(r io.ReaderAt, size int64) {
-	wb, p := openWorkbook(r, size, rd.opt.Limits)
+	wb, p := xlsx.Open(r, size, rd.opt.Limits.xlsx())
 	if p != nil {
 		rd.problem(p)
 		return
@@ -177,7 +193,7 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 	if !ok {
 		f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(SheetCover))
 	} else {
-		f.Sheets.Cover = cover.name
+		f.Sheets.Cover = cover.Name
 		if p := rd.readCover(cover); p != nil {
 			rd.problem(p)
 			return
@@ -193,11 +209,11 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 		}
 		switch sd.name {
 		case SheetOrgs:
-			f.Sheets.Orgs = ref.name
+			f.Sheets.Orgs = ref.Name
 		case SheetMeetings:
-			f.Sheets.Meetings = ref.name
+			f.Sheets.Meetings = ref.Name
 		case SheetRequests:
-			f.Sheets.Requests = ref.name
+			f.Sheets.Requests = ref.Name
 		}
 		if p := rd.readDataSheet(sd, ref); p != nil {
 			rd.problem(p)
@@ -247,12 +263,12 @@ func sheetKey(name string) string {
 // findSheet finds a known sheet by name, whatever its brackets, spaces or
 // suffix (点单台账（3月）, 点单台账3月). The plain name wins over a bracketed
 // one, which wins over a suffixed one; then workbook order.
-func (rd *reader) findSheet(canonical string) (sheetRef, bool) {
+func (rd *reader) findSheet(canonical string) (xlsx.Sheet, bool) {
 	best, bestRank := -1, 3
-	for i, s := range rd.wb.sheets {
+	for i, s := range rd.wb.Sheets() {
 		rank := 3
-		switch k := sheetKey(s.name); {
-		case strings.Join(strings.Fields(fold(s.name)), "") == canonical:
+		switch k := sheetKey(s.Name); {
+		case strings.Join(strings.Fields(fold(s.Name)), "") == canonical:
 			rank = 0
 		case k == canonical:
 			rank = 1
@@ -264,9 +280,9 @@ func (rd *reader) findSheet(canonical string) (sheetRef, bool) {
 		}
 	}
 	if best < 0 {
-		return sheetRef{}, false
+		return xlsx.Sheet{}, false
 	}
-	return rd.wb.sheets[best], true
+	return rd.wb.Sheets()[best], true
 }
 
 func (rd *reader) issue(sheet string, cell string, code string, sev Severity, value, msg string) {

@@ -3,6 +3,7 @@ package form
 import (
 	"database/sql"
 	"fmt"
+	"grassroots/pipeline/xlsx"
 	"time"
 
 	"grassroots/pipeline/calendar"
@@ -32,7 +33,7 @@ func (v *value) ref() string {
 	if v.col == nil {
 		return ""
 	}
-	return cellRef(v.at, v.row)
+	return xlsx.CellRef(v.at, v.row)
 }
 
 // shown is the value as an issue may quote it: never residents' data.
@@ -52,7 +53,7 @@ type dataRow struct {
 
 type sheetState struct {
 	def      *sheetDef
-	ref      sheetRef
+	ref      xlsx.Sheet
 	header   int             // header row, 0 until found
 	cols     map[int]*column // sheet column → table column
 	fieldCol [numFields]*column
@@ -67,20 +68,20 @@ type orgWay struct {
 	row int
 }
 
-func (rd *reader) readDataSheet(sd *sheetDef, ref sheetRef) *fileProblem {
+func (rd *reader) readDataSheet(sd *sheetDef, ref xlsx.Sheet) *fileProblem {
 	st := &sheetState{def: sd, ref: ref, cols: map[int]*column{}, seenIDs: map[string]int{}, orgWay: map[string]orgWay{}}
-	_, p := rd.wb.rows(ref.part, maxColumns, false, func(row int, cells []rawCell) error {
+	_, p := rd.wb.Rows(ref.Part, maxColumns, false, func(row int, cells []xlsx.RowCell) error {
 		st.rows++
 		if st.rows > rd.opt.Limits.MaxRows {
-			return problemTooLarge(fmt.Sprintf("工作表“%s”超过 %d 行", ref.name, rd.opt.Limits.MaxRows))
+			return xlsx.TooLarge(fmt.Sprintf("工作表“%s”超过 %d 行", ref.Name, rd.opt.Limits.MaxRows))
 		}
 		if st.header == 0 {
 			if row > headerRows {
-				return errStop
+				return xlsx.ErrStop
 			}
 			rd.tryHeader(st, row, cells)
 			if st.dropped {
-				return errStop
+				return xlsx.ErrStop
 			}
 			return nil
 		}
@@ -100,7 +101,7 @@ func (rd *reader) readDataSheet(sd *sheetDef, ref sheetRef) *fileProblem {
 }
 
 // tryHeader takes row as the header row if it holds two known headers.
-func (rd *reader) tryHeader(st *sheetState, row int, cells []rawCell) {
+func (rd *reader) tryHeader(st *sheetState, row int, cells []xlsx.RowCell) {
 	idx := schema.headers[st.def]
 	type hit struct {
 		col int
@@ -112,7 +113,7 @@ func (rd *reader) tryHeader(st *sheetState, row int, cells []rawCell) {
 			continue
 		}
 		for _, m := range idx[matchKey(c.Value)] {
-			hits = append(hits, hit{c.col, m})
+			hits = append(hits, hit{c.Col, m})
 		}
 	}
 	distinct := map[field]bool{}
@@ -155,17 +156,17 @@ func (rd *reader) missingColumns(st *sheetState) {
 		if !st.def.required {
 			sev = SeverityWarning
 		}
-		rd.issue(st.ref.name, "", CodeMissingColumn, sev, "", msgMissingColumn(st.ref.name, name, !st.def.required))
+		rd.issue(st.ref.Name, "", CodeMissingColumn, sev, "", msgMissingColumn(st.ref.Name, name, !st.def.required))
 		st.dropped = true
 	}
 }
 
 var totalWords = map[string]bool{"合计": true, "总计": true, "小计": true}
 
-func (rd *reader) dataRow(st *sheetState, row int, cells []rawCell) {
+func (rd *reader) dataRow(st *sheetState, row int, cells []xlsx.RowCell) {
 	// A row whose first non-empty cell says 合计/总计/小计 is a total.
 	for _, c := range cells {
-		if c.IsEmpty() {
+		if Cell(c.Cell).IsEmpty() {
 			continue
 		}
 		if totalWords[matchKey(c.Value)] {
@@ -176,13 +177,13 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []rawCell) {
 	dr := dataRow{num: row}
 	filled := false
 	for _, c := range cells {
-		col := st.cols[c.col]
+		col := st.cols[c.Col]
 		if col == nil {
 			continue
 		}
 		v := &dr.vals[col.field]
-		v.raw = c.Cell
-		if !c.IsEmpty() {
+		v.raw = Cell(c.Cell)
+		if !Cell(c.Cell).IsEmpty() {
 			filled = true
 		}
 	}
@@ -201,7 +202,7 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []rawCell) {
 		}
 	}
 	rd.f.Rows.Read++
-	sheet := st.ref.name
+	sheet := st.ref.Name
 	// Generic issues: missing and invalid values, in column order.
 	for i := range st.def.columns {
 		c := &st.def.columns[i]
@@ -283,7 +284,7 @@ func (rd *reader) orgRow(st *sheetState, dr *dataRow) {
 	if dr.rejected {
 		return
 	}
-	sheet := st.ref.name
+	sheet := st.ref.Name
 	v := &dr.vals
 	o := OrgRow{
 		Row:     dr.num,
@@ -353,14 +354,14 @@ func (rd *reader) meetingRow(st *sheetState, dr *dataRow) {
 	}
 	if p := rd.f.Cover.Period; p != "" && m.Date.Format(calendar.PeriodLayout) != p {
 		d := &v[fMeetDate]
-		rd.issue(st.ref.name, d.ref(), CodeMeetingOutOfPeriod, SeverityWarning, fmtDate(m.Date), msgMeetingOutOfPeriod(fmtDate(m.Date), p))
+		rd.issue(st.ref.Name, d.ref(), CodeMeetingOutOfPeriod, SeverityWarning, fmtDate(m.Date), msgMeetingOutOfPeriod(fmtDate(m.Date), p))
 		return
 	}
 	rd.f.Meetings = append(rd.f.Meetings, m)
 }
 
 func (rd *reader) requestRow(st *sheetState, dr *dataRow) {
-	sheet := st.ref.name
+	sheet := st.ref.Name
 	v := &dr.vals
 	state := &v[fReqState]
 	resolved := &v[fReqResolvedOn]

@@ -2,6 +2,7 @@ package form
 
 import (
 	"fmt"
+	"grassroots/pipeline/xlsx"
 	"io"
 	"slices"
 
@@ -135,7 +136,7 @@ func (t *templateWriter) cover(version string) {
 	t.do(f.SetColWidth(s, "B", "B", 30))
 	for i, cf := range coverFields {
 		row := i + 2
-		label, value := cellRef(1, row), cellRef(2, row)
+		label, value := xlsx.CellRef(1, row), xlsx.CellRef(2, row)
 		t.do(f.SetCellStr(s, label, cf.labels[0]))
 		t.do(f.SetCellStyle(s, label, label, t.header))
 		switch cf.kind {
@@ -172,7 +173,7 @@ func (t *templateWriter) dataSheet(sd *sheetDef, version string) {
 	t.do(err)
 	cols := templateColumns(sd, version)
 	for i, c := range cols {
-		col := colName(i + 1)
+		col := xlsx.ColName(i + 1)
 		ref := col + "1"
 		t.do(f.SetCellStr(s, ref, c.headers[version][0]))
 		t.do(f.SetCellStyle(s, ref, ref, t.header))
@@ -211,7 +212,7 @@ func (t *templateWriter) help(version string) {
 		"7. 上月未办结的工单，本月继续列出并更新办理情况。",
 	}
 	for i, l := range lines {
-		t.do(f.SetCellStr(s, cellRef(1, i+1), l))
+		t.do(f.SetCellStr(s, xlsx.CellRef(1, i+1), l))
 	}
 	t.do(f.SetCellStyle(s, "A1", "A1", t.title))
 	t.do(f.SetColWidth(s, "A", "A", 110))

@@ -2,6 +2,7 @@ package form
 
 import (
 	"bytes"
+	"grassroots/pipeline/xlsx"
 	"slices"
 	"strings"
 	"testing"
@@ -49,7 +50,7 @@ func TestTemplate(t *testing.T) {
 					lists[strings.TrimRight(strings.Split(dv.Sqref, ":")[0], "0123456789")] = dv.Formula1
 				}
 				for i, c := range templateColumns(sd, version) {
-					col := colName(i + 1)
+					col := xlsx.ColName(i + 1)
 					switch c.kind {
 					case kindEnum, kindYesNo:
 						want := []string{"是", "否"}
@@ -116,7 +117,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		for i, cf := range coverFields {
-			ref := cellRef(2, i+2)
+			ref := xlsx.CellRef(2, i+2)
 			var v any
 			switch cf.kind {
 			case kindText:
@@ -158,7 +159,7 @@ func TestTemplateRoundTrip(t *testing.T) {
 				if c.field == fOrgHowFormed || c.field == fReqMediation {
 					v = c.enum.labels()[0]
 				}
-				if err := x.SetCellValue(sd.name, cellRef(i+1, 2), v); err != nil {
+				if err := x.SetCellValue(sd.name, xlsx.CellRef(i+1, 2), v); err != nil {
 					t.Fatal(err)
 				}
 			}

@@ -159,23 +159,6 @@ func TestParsePeriod(t *testing.T) {
 	}
 }
 
-func TestIsDateFormat(t *testing.T) {
-	for _, tc := range []struct {
-		id   int
-		code string
-		want bool
-	}{
-		{14, "", true}, {22, "", true}, {31, "", true}, {57, "", true}, {0, "", false}, {2, "", false}, {49, "", false},
-		{176, `yyyy"年"m"月"d"日"`, true}, {177, "yyyy-mm-dd;@", true}, {178, `0.00"m"`, false},
-		{179, `[Red]0.00`, false}, {180, `#,##0_);\(#,##0\)`, false}, {181, "General", false}, {182, "[$-804]aaaa", false},
-		{183, "h:mm", true}, {184, `\d0`, false},
-	} {
-		if got := isDateFormat(tc.id, tc.code); got != tc.want {
-			t.Errorf("isDateFormat(%d, %q) = %v", tc.id, tc.code, got)
-		}
-	}
-}
-
 func TestEnumVariants(t *testing.T) {
 	idx := unitTypes.index()
 	for in, want := range map[string]string{"小区": UnitResidential, "非公企业": UnitEnterprise, "社会组织": UnitEnterprise,

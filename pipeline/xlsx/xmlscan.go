@@ -1,4 +1,4 @@
-package form
+package xlsx
 
 import (
 	"bytes"
@@ -19,24 +19,28 @@ import (
 // refuses every entity-expansion attack. Nesting depth costs nothing (no
 // recursion). It never panics and never allocates beyond the part.
 
-type tokKind uint8
+// TokenKind is what a Token is.
+type TokenKind uint8
 
 const (
-	tokStart tokKind = iota + 1 // <name ...> or <name .../> (self set)
-	tokEnd                      // </name>
-	tokText                     // character data between tags
+	StartElement TokenKind = iota + 1 // <name ...> or <name .../> (self set)
+	EndElement                        // </name>
+	CharData                          // character data between tags
 )
 
-type token struct {
-	kind  tokKind
-	name  []byte // local name, prefix removed
-	attrs []byte // the raw attribute text of a start tag
-	self  bool   // a self-closing start tag
-	text  []byte // raw character data (entities not yet decoded)
-	cdata bool   // text came from a CDATA section: no entities
+// Token is one step of a Scanner. Its byte slices point into the scanned
+// part.
+type Token struct {
+	Kind  TokenKind
+	Name  []byte // local name, prefix removed
+	Attrs []byte // the raw attribute text of a start tag
+	Self  bool   // a self-closing start tag
+	Text  []byte // raw character data (entities not yet decoded)
+	CDATA bool   // text came from a CDATA section: no entities
 }
 
-type xmlScanner struct {
+// Scanner is the pull scanner over one part's bytes.
+type Scanner struct {
 	b   []byte
 	pos int
 	// bad is set when the scan ended on malformed input or a DOCTYPE
@@ -44,8 +48,11 @@ type xmlScanner struct {
 	bad bool
 }
 
-// problem is the damage the scan met, or nil.
-func (s *xmlScanner) problem() *fileProblem {
+// NewScanner scans b from its start.
+func NewScanner(b []byte) *Scanner { return &Scanner{b: b} }
+
+// Problem is the damage the scan met (a not_xlsx Problem), or nil.
+func (s *Scanner) Problem() *Problem {
 	if s.bad {
 		return problemDamaged("XML 内容格式错误")
 	}
@@ -53,10 +60,10 @@ func (s *xmlScanner) problem() *fileProblem {
 }
 
 // fail ends the scan on malformed input.
-func (s *xmlScanner) fail() (token, bool) {
+func (s *Scanner) fail() (Token, bool) {
 	s.bad = true
 	s.pos = len(s.b)
-	return token{}, false
+	return Token{}, false
 }
 
 func localName(n []byte) []byte {
@@ -66,8 +73,8 @@ func localName(n []byte) []byte {
 	return n
 }
 
-// next returns the next token; ok is false at the end or on malformed input.
-func (s *xmlScanner) next() (t token, ok bool) {
+// Next returns the next token; ok is false at the end or on malformed input.
+func (s *Scanner) Next() (t Token, ok bool) {
 	for s.pos < len(s.b) {
 		b := s.b[s.pos:]
 		if b[0] != '<' {
@@ -76,7 +83,7 @@ func (s *xmlScanner) next() (t token, ok bool) {
 				i = len(b)
 			}
 			s.pos += i
-			return token{kind: tokText, text: b[:i]}, true
+			return Token{Kind: CharData, Text: b[:i]}, true
 		}
 		switch {
 		case len(b) > 1 && b[1] != '?' && b[1] != '!' && b[1] != '/':
@@ -101,7 +108,7 @@ func (s *xmlScanner) next() (t token, ok bool) {
 				return s.fail()
 			}
 			s.pos += 9 + i + 3
-			return token{kind: tokText, text: b[9 : 9+i], cdata: true}, true
+			return Token{Kind: CharData, Text: b[9 : 9+i], CDATA: true}, true
 		case bytes.HasPrefix(b, []byte("<!")):
 			// A DOCTYPE (the only other <! construct) is refused.
 			return s.fail()
@@ -111,7 +118,7 @@ func (s *xmlScanner) next() (t token, ok bool) {
 				return s.fail()
 			}
 			s.pos += i + 1
-			return token{kind: tokEnd, name: localName(bytes.TrimSpace(b[2:i]))}, true
+			return Token{Kind: EndElement, Name: localName(bytes.TrimSpace(b[2:i]))}, true
 		}
 		// A start tag: find its '>' outside quoted attribute values.
 		var quote byte
@@ -144,31 +151,31 @@ func (s *xmlScanner) next() (t token, ok bool) {
 		for n < len(inner) && !isXMLSpace(inner[n]) {
 			n++
 		}
-		return token{kind: tokStart, name: localName(inner[:n]), attrs: inner[n:], self: self}, true
+		return Token{Kind: StartElement, Name: localName(inner[:n]), Attrs: inner[n:], Self: self}, true
 	}
-	return token{}, false
+	return Token{}, false
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// skip consumes tokens up to the end of the element whose start tag was just
+// Skip consumes tokens up to the end of the element whose start tag was just
 // read (nothing for a self-closing one).
-func (s *xmlScanner) skip(start token) {
-	if start.self {
+func (s *Scanner) Skip(start Token) {
+	if start.Self {
 		return
 	}
 	depth := 1
 	for depth > 0 {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			return
 		}
-		switch t.kind {
-		case tokStart:
-			if !t.self {
+		switch t.Kind {
+		case StartElement:
+			if !t.Self {
 				depth++
 			}
-		case tokEnd:
+		case EndElement:
 			depth--
 		}
 	}
@@ -202,8 +209,9 @@ func nextAttr(attrs []byte) (name, val, rest []byte, ok bool) {
 	return name, attrs[j+1 : j+1+end], attrs[j+2+end:], true
 }
 
-// attr returns the value of the attribute with the given local name.
-func attr(attrs []byte, local string) (string, bool) {
+// Attr returns the value of the attribute with the given local name in a
+// start tag's Attrs, entities decoded.
+func Attr(attrs []byte, local string) (string, bool) {
 	for {
 		name, val, rest, ok := nextAttr(attrs)
 		if !ok {
@@ -217,7 +225,7 @@ func attr(attrs []byte, local string) (string, bool) {
 }
 
 func attrInt(attrs []byte, local string) (int, bool) {
-	v, ok := attr(attrs, local)
+	v, ok := Attr(attrs, local)
 	if !ok {
 		return 0, false
 	}
@@ -341,53 +349,53 @@ func charRef(ent string) (rune, bool) {
 // richText collects the text of an <si> or <is> element (the start tag just
 // read): its <t> elements, directly or inside runs <r>, skipping phonetic
 // runs <rPh>, as Excel shows the string.
-func (s *xmlScanner) richText(start token, limit int) (text string, tooLong bool) {
-	if start.self {
+func (s *Scanner) richText(start Token, limit int) (text string, tooLong bool) {
+	if start.Self {
 		return "", false
 	}
 	var b strings.Builder
 	depth, inT, inPh := 1, false, 0
 	for depth > 0 {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		switch t.kind {
-		case tokStart:
-			if t.self {
+		switch t.Kind {
+		case StartElement:
+			if t.Self {
 				continue
 			}
 			depth++
-			switch string(t.name) {
+			switch string(t.Name) {
 			case "t":
 				inT = true
 			case "rPh":
 				inPh++
 			}
-		case tokEnd:
+		case EndElement:
 			depth--
-			switch string(t.name) {
+			switch string(t.Name) {
 			case "t":
 				inT = false
 			case "rPh":
 				inPh--
 			}
-		case tokText:
+		case CharData:
 			if inT && inPh == 0 {
-				if b.Len()+len(t.text) > limit {
+				if b.Len()+len(t.Text) > limit {
 					tooLong = true
 					continue
 				}
-				b.WriteString(unescape(t.text, t.cdata))
+				b.WriteString(unescape(t.Text, t.CDATA))
 			}
 		}
 	}
 	return b.String(), tooLong
 }
 
-// colIndex converts the letters of an A1 reference to a 1-based column
+// ColIndex converts the letters of an A1 reference to a 1-based column
 // number (0 when there are none or too many).
-func colIndex(ref string) int {
+func ColIndex(ref string) int {
 	n := 0
 	for i := 0; i < len(ref); i++ {
 		c := ref[i] | 0x20
@@ -402,8 +410,8 @@ func colIndex(ref string) int {
 	return n
 }
 
-// refRow is the row number of an A1 reference (0 when absent).
-func refRow(ref string) int {
+// RefRow is the row number of an A1 reference (0 when absent).
+func RefRow(ref string) int {
 	i := 0
 	for i < len(ref) && (ref[i]|0x20) >= 'a' && (ref[i]|0x20) <= 'z' {
 		i++
@@ -415,8 +423,8 @@ func refRow(ref string) int {
 	return n
 }
 
-// colName converts a 1-based column number to letters (1 → A, 27 → AA).
-func colName(n int) string {
+// ColName converts a 1-based column number to letters (1 → A, 27 → AA).
+func ColName(n int) string {
 	var buf [4]byte
 	i := len(buf)
 	for n > 0 && i > 0 {
@@ -428,4 +436,5 @@ func colName(n int) string {
 	return string(buf[i:])
 }
 
-func cellRef(col, row int) string { return colName(col) + strconv.Itoa(row) }
+// CellRef is the A1 reference of a cell (1-based column and row).
+func CellRef(col, row int) string { return ColName(col) + strconv.Itoa(row) }

@@ -1,4 +1,12 @@
-package form
+// Package xlsx reads .xlsx packages that come from outside: it opens the
+// zip within Limits checked before anything is decompressed, reads parts
+// against an uncompressed budget, resolves relationships, reads the
+// workbook's sheets, styles and shared strings, streams a worksheet's rows,
+// and writes annotated copies (Annotate). It does not use excelize, whose
+// XML decoding was too slow for the nightly batch (see xmlscan.go), and
+// every failure is a *Problem whose code and Chinese message go to the clerk
+// as they are.
+package xlsx
 
 import (
 	"archive/zip"
@@ -12,16 +20,32 @@ import (
 	"unicode/utf16"
 )
 
-// workbook is an opened .xlsx package: the parts the reader needs, read from
-// the zip one at a time, without excelize (whose XML decoding was too slow for
-// the batch; see xmlscan.go).
-type workbook struct {
+// Limits bound what reading a package may cost. Every field must be
+// positive: the caller supplies the defaults (form.Limits.WithDefaults).
+type Limits struct {
+	MaxFileBytes     int64 // size of the .xlsx file
+	MaxUnzippedBytes int64 // sum of the declared uncompressed sizes of all parts
+	MaxCellChars     int   // characters in one cell
+	MaxSharedStrings int   // entries of the shared-strings table
+}
+
+// Problem codes: the file-level issue codes a Problem carries (the form
+// reader's issue codes of the same names).
+const (
+	CodeNotXLSX   = "not_xlsx"  // not a readable .xlsx: not a zip, damaged, a renamed .xls
+	CodeEncrypted = "encrypted" // password-protected workbook
+	CodeTooLarge  = "too_large" // over a limit (uncompressed size, cell size, shared strings)
+)
+
+// Workbook is an opened .xlsx package: the parts a reader needs, read from
+// the zip one at a time.
+type Workbook struct {
 	files    map[string]*zip.File // by lower-case part name
 	entries  []*zip.File          // in the package's order
 	wbDir    string               // folder of the workbook part, lower case
 	styles   string               // styles part name, lower case
 	sst      string               // shared-strings part name, lower case
-	sheets   []sheetRef           // in workbook order
+	sheets   []Sheet              // in workbook order
 	date1904 bool
 	strings  []string // the shared strings
 	dateXF   []bool   // by cell style index: the style's number format is a date
@@ -29,36 +53,44 @@ type workbook struct {
 	budget   int64 // uncompressed bytes still allowed
 }
 
-type sheetRef struct {
-	name string // as the clerk named it
-	part string // zip part name, lower case
+// Sheet is one worksheet of the workbook (chart sheets are left out).
+type Sheet struct {
+	Name string // as the clerk named it
+	Part string // zip part name, lower case
 }
 
-// fileProblem is a reason the workbook cannot be read at all.
-type fileProblem struct {
-	code, msg string
+// Sheets are the workbook's worksheets in workbook order.
+func (wb *Workbook) Sheets() []Sheet { return wb.sheets }
+
+// Problem is a reason the workbook cannot be read at all: Code is one of
+// the Code constants, Msg the Chinese message for the clerk.
+type Problem struct {
+	Code, Msg string
 }
 
-func (p *fileProblem) Error() string { return p.code + ": " + p.msg }
+func (p *Problem) Error() string { return p.Code + ": " + p.Msg }
 
 var (
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 	saveAs   = "请用 Excel 或 WPS 打开后“另存为”Excel 工作簿（*.xlsx）格式再报送"
 )
 
-func problemDamaged(detail string) *fileProblem {
-	return &fileProblem{CodeNotXLSX, "文件无法读取（" + detail + "），可能已损坏或不是 Excel 工作簿；" + saveAs}
+func problemDamaged(detail string) *Problem {
+	return &Problem{CodeNotXLSX, "文件无法读取（" + detail + "），可能已损坏或不是 Excel 工作簿；" + saveAs}
 }
 
-func problemTooLarge(what string) *fileProblem {
-	return &fileProblem{CodeTooLarge, "文件超出读取上限（" + what + "），请只保留本月报表的四张工作表、删除多余的行和内容后再报送"}
+// TooLarge is the too_large Problem of a limit, what says which one (in
+// Chinese, for the clerk): a reader applying limits of its own (rows per
+// sheet) says so as the package's limits do.
+func TooLarge(what string) *Problem {
+	return &Problem{CodeTooLarge, "文件超出读取上限（" + what + "），请只保留本月报表的四张工作表、删除多余的行和内容后再报送"}
 }
 
-// openWorkbook checks the package before anything is decompressed (size,
+// Open checks the package before anything is decompressed (size,
 // zip structure, the OLE container of an encrypted workbook or an old .xls,
 // the total uncompressed size), then reads its structure, styles and shared
 // strings.
-func openWorkbook(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem) {
+func Open(r io.ReaderAt, size int64, lim Limits) (*Workbook, *Problem) {
 	wb, p := openPackage(r, size, lim)
 	if p != nil {
 		return nil, p
@@ -75,11 +107,11 @@ func openWorkbook(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProble
 	return wb, nil
 }
 
-// openPackage is openWorkbook's checks of the package, before any part is
+// openPackage is Open's checks of the package, before any part is
 // read.
-func openPackage(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem) {
+func openPackage(r io.ReaderAt, size int64, lim Limits) (*Workbook, *Problem) {
 	if size > lim.MaxFileBytes {
-		return nil, problemTooLarge(fmt.Sprintf("文件大小超过 %d MB", lim.MaxFileBytes>>20))
+		return nil, TooLarge(fmt.Sprintf("文件大小超过 %d MB", lim.MaxFileBytes>>20))
 	}
 	head := make([]byte, 8)
 	if n, _ := r.ReadAt(head, 0); n < len(head) {
@@ -93,12 +125,12 @@ func openPackage(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem
 		return nil, problemDamaged("不是 zip 格式的 .xlsx 文件")
 	}
 	zr.RegisterDecompressor(zip.Deflate, inflater)
-	wb := &workbook{files: make(map[string]*zip.File, len(zr.File)), lim: lim, budget: lim.MaxUnzippedBytes}
+	wb := &Workbook{files: make(map[string]*zip.File, len(zr.File)), lim: lim, budget: lim.MaxUnzippedBytes}
 	var total uint64
 	for _, f := range zr.File {
 		total += f.UncompressedSize64
 		if total > uint64(lim.MaxUnzippedBytes) {
-			return nil, problemTooLarge(fmt.Sprintf("解压后超过 %d MB", lim.MaxUnzippedBytes>>20))
+			return nil, TooLarge(fmt.Sprintf("解压后超过 %d MB", lim.MaxUnzippedBytes>>20))
 		}
 		name := strings.ToLower(strings.TrimPrefix(strings.ReplaceAll(f.Name, "\\", "/"), "/"))
 		if _, dup := wb.files[name]; dup {
@@ -115,7 +147,7 @@ func openPackage(r io.ReaderAt, size int64, lim Limits) (*workbook, *fileProblem
 // classifyOLE tells an encrypted .xlsx (an OLE container holding an
 // EncryptionInfo stream) from an old binary .xls or anything else in that
 // container, by looking for the stream names (UTF-16LE in the directory).
-func classifyOLE(r io.ReaderAt, size int64) *fileProblem {
+func classifyOLE(r io.ReaderAt, size int64) *Problem {
 	enc := utf16le("EncryptionInfo")
 	pkg := utf16le("EncryptedPackage")
 	xls := [][]byte{utf16le("Workbook"), utf16le("Book")}
@@ -129,7 +161,7 @@ func classifyOLE(r io.ReaderAt, size int64) *fileProblem {
 		}
 		b := buf[:n]
 		if bytes.Contains(b, enc) || bytes.Contains(b, pkg) {
-			return &fileProblem{CodeEncrypted, "文件设置了打开密码，无法读取；请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后再报送"}
+			return &Problem{CodeEncrypted, "文件设置了打开密码，无法读取；请在 Excel 或 WPS 中取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后再报送"}
 		}
 		for _, x := range xls {
 			if bytes.Contains(b, x) {
@@ -138,9 +170,9 @@ func classifyOLE(r io.ReaderAt, size int64) *fileProblem {
 		}
 	}
 	if isXLS {
-		return &fileProblem{CodeNotXLSX, "文件是旧版 .xls 格式（只是改了扩展名），无法读取；" + saveAs}
+		return &Problem{CodeNotXLSX, "文件是旧版 .xls 格式（只是改了扩展名），无法读取；" + saveAs}
 	}
-	return &fileProblem{CodeNotXLSX, "文件不是 .xlsx 工作簿（是其他 Office 格式）；" + saveAs}
+	return &Problem{CodeNotXLSX, "文件不是 .xlsx 工作簿（是其他 Office 格式）；" + saveAs}
 }
 
 func utf16le(s string) []byte {
@@ -151,17 +183,17 @@ func utf16le(s string) []byte {
 	return b
 }
 
-// part reads one part of the package, counting it against the uncompressed
-// budget; a part whose content does not match its declared size or checksum
+// Part reads one part of the package (name in any case), counting it
+// against the uncompressed budget; a part whose content does not match its declared size or checksum
 // is damage. A missing part is (nil, nil).
-func (wb *workbook) part(name string) ([]byte, *fileProblem) {
+func (wb *Workbook) Part(name string) ([]byte, *Problem) {
 	f, ok := wb.files[strings.ToLower(name)]
 	if !ok {
 		return nil, nil
 	}
 	declared := f.UncompressedSize64
 	if declared > uint64(wb.budget) {
-		return nil, problemTooLarge(fmt.Sprintf("解压后超过 %d MB", wb.lim.MaxUnzippedBytes>>20))
+		return nil, TooLarge(fmt.Sprintf("解压后超过 %d MB", wb.lim.MaxUnzippedBytes>>20))
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -192,25 +224,25 @@ func (wb *workbook) part(name string) ([]byte, *fileProblem) {
 type rel struct{ target, typ string }
 
 // rels reads a relationships part: id → absolute part name and type.
-func (wb *workbook) rels(relsPart, baseDir string) (map[string]rel, *fileProblem) {
-	data, p := wb.part(relsPart)
+func (wb *Workbook) rels(relsPart, baseDir string) (map[string]rel, *Problem) {
+	data, p := wb.Part(relsPart)
 	if p != nil || data == nil {
 		return nil, p
 	}
 	out := map[string]rel{}
-	s := xmlScanner{b: data}
+	s := Scanner{b: data}
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		if t.kind != tokStart || string(t.name) != "Relationship" {
+		if t.Kind != StartElement || string(t.Name) != "Relationship" {
 			continue
 		}
-		id, _ := attr(t.attrs, "Id")
-		target, _ := attr(t.attrs, "Target")
-		typ, _ := attr(t.attrs, "Type")
-		if mode, _ := attr(t.attrs, "TargetMode"); mode == "External" {
+		id, _ := Attr(t.Attrs, "Id")
+		target, _ := Attr(t.Attrs, "Target")
+		typ, _ := Attr(t.Attrs, "Type")
+		if mode, _ := Attr(t.Attrs, "TargetMode"); mode == "External" {
 			continue
 		}
 		target = strings.ReplaceAll(target, "\\", "/")
@@ -221,7 +253,7 @@ func (wb *workbook) rels(relsPart, baseDir string) (map[string]rel, *fileProblem
 		}
 		out[id] = rel{strings.ToLower(target), typ}
 	}
-	if p := s.problem(); p != nil {
+	if p := s.Problem(); p != nil {
 		return nil, p
 	}
 	return out, nil
@@ -229,7 +261,7 @@ func (wb *workbook) rels(relsPart, baseDir string) (map[string]rel, *fileProblem
 
 // readStructure finds the workbook part, its sheets, the date system and
 // the names of the styles and shared-strings parts.
-func (wb *workbook) readStructure() *fileProblem {
+func (wb *Workbook) readStructure() *Problem {
 	wbPart := "xl/workbook.xml"
 	root, p := wb.rels("_rels/.rels", "")
 	if p != nil {
@@ -241,7 +273,7 @@ func (wb *workbook) readStructure() *fileProblem {
 			break
 		}
 	}
-	data, p := wb.part(wbPart)
+	data, p := wb.Part(wbPart)
 	if p != nil {
 		return p
 	}
@@ -254,30 +286,30 @@ func (wb *workbook) readStructure() *fileProblem {
 	if p != nil {
 		return p
 	}
-	s := xmlScanner{b: data}
+	s := Scanner{b: data}
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		if t.kind != tokStart {
+		if t.Kind != StartElement {
 			continue
 		}
-		switch string(t.name) {
+		switch string(t.Name) {
 		case "workbookPr":
-			v, _ := attr(t.attrs, "date1904")
+			v, _ := Attr(t.Attrs, "date1904")
 			wb.date1904 = v == "1" || strings.EqualFold(v, "true")
 		case "sheet":
-			name, _ := attr(t.attrs, "name")
-			id, _ := attr(t.attrs, "id")
+			name, _ := Attr(t.Attrs, "name")
+			id, _ := Attr(t.Attrs, "id")
 			r, ok := rels[id]
 			if !ok || !strings.HasSuffix(r.typ, "/worksheet") {
 				continue // a chart sheet or a dangling reference: never a form sheet
 			}
-			wb.sheets = append(wb.sheets, sheetRef{name: name, part: r.target})
+			wb.sheets = append(wb.sheets, Sheet{Name: name, Part: r.target})
 		}
 	}
-	if p := s.problem(); p != nil {
+	if p := s.Problem(); p != nil {
 		return p
 	}
 	wb.wbDir = dir
@@ -293,145 +325,147 @@ func (wb *workbook) readStructure() *fileProblem {
 	return nil
 }
 
-func (wb *workbook) readStyles(name string) *fileProblem {
-	data, p := wb.part(name)
+func (wb *Workbook) readStyles(name string) *Problem {
+	data, p := wb.Part(name)
 	if p != nil || data == nil {
 		return p
 	}
 	custom := map[int]string{}
-	s := xmlScanner{b: data}
+	s := Scanner{b: data}
 	inXfs := false
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		switch t.kind {
-		case tokStart:
-			switch string(t.name) {
+		switch t.Kind {
+		case StartElement:
+			switch string(t.Name) {
 			case "numFmt":
-				id, _ := attrInt(t.attrs, "numFmtId")
-				code, _ := attr(t.attrs, "formatCode")
+				id, _ := attrInt(t.Attrs, "numFmtId")
+				code, _ := Attr(t.Attrs, "formatCode")
 				custom[id] = code
 			case "cellXfs":
-				inXfs = !t.self
+				inXfs = !t.Self
 			case "xf":
 				if inXfs {
-					id, _ := attrInt(t.attrs, "numFmtId")
+					id, _ := attrInt(t.Attrs, "numFmtId")
 					wb.dateXF = append(wb.dateXF, isDateFormat(id, custom[id]))
 					if len(wb.dateXF) > 1<<16 {
-						return problemTooLarge("单元格样式过多")
+						return TooLarge("单元格样式过多")
 					}
 				}
 			}
-		case tokEnd:
-			if string(t.name) == "cellXfs" {
+		case EndElement:
+			if string(t.Name) == "cellXfs" {
 				inXfs = false
 			}
 		}
 	}
-	return s.problem()
+	return s.Problem()
 }
 
-func (wb *workbook) readSharedStrings(name string) *fileProblem {
-	data, p := wb.part(name)
+func (wb *Workbook) readSharedStrings(name string) *Problem {
+	data, p := wb.Part(name)
 	if p != nil || data == nil {
 		return p
 	}
-	s := xmlScanner{b: data}
+	s := Scanner{b: data}
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		if t.kind != tokStart || string(t.name) != "si" {
+		if t.Kind != StartElement || string(t.Name) != "si" {
 			continue
 		}
 		if len(wb.strings) >= wb.lim.MaxSharedStrings {
-			return problemTooLarge(fmt.Sprintf("共享字符串超过 %d 个", wb.lim.MaxSharedStrings))
+			return TooLarge(fmt.Sprintf("共享字符串超过 %d 个", wb.lim.MaxSharedStrings))
 		}
 		text, long := s.richText(t, wb.lim.MaxCellChars*4)
 		if long || (len(text) > wb.lim.MaxCellChars && utf8RuneCount(text) > wb.lim.MaxCellChars) {
-			return problemTooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
+			return TooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
 		}
 		wb.strings = append(wb.strings, text)
 	}
-	return s.problem()
+	return s.Problem()
 }
 
-// rawCell is one non-empty cell as streamed.
-type rawCell struct {
-	col int // 1-based
+// RowCell is one non-empty cell of a row as streamed.
+type RowCell struct {
+	Col int // 1-based
 	Cell
 }
 
-// errStop ends a row walk early without a problem.
-var errStop = errors.New("stop")
+// ErrStop, returned by a Rows callback, ends the walk early without a
+// problem. A *Problem the callback returns is the walk's problem; any other
+// error is reported as damage.
+var ErrStop = errors.New("stop")
 
-// rows streams a worksheet part row by row: fn gets the row number and its
+// Rows streams a worksheet part row by row: fn gets the row number and its
 // non-empty cells in column order (the slice is reused between calls).
 // Cells beyond maxCol are dropped. Returns the merged ranges seen after the
 // rows when wantMerges is set (the cover sheet's labels may be merged).
-func (wb *workbook) rows(part string, maxCol int, wantMerges bool, fn func(row int, cells []rawCell) error) (merges []string, p *fileProblem) {
-	data, p := wb.part(part)
+func (wb *Workbook) Rows(part string, maxCol int, wantMerges bool, fn func(row int, cells []RowCell) error) (merges []string, p *Problem) {
+	data, p := wb.Part(part)
 	if p != nil {
 		return nil, p
 	}
 	if data == nil {
 		return nil, problemDamaged("工作表内容缺失")
 	}
-	s := xmlScanner{b: data}
+	s := Scanner{b: data}
 	// Find <sheetData>. The root must be <worksheet>: anything else is not
 	// a worksheet at all (binary garbage under the sheet's name).
 	root := true // no element seen yet
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
-			if p := s.problem(); p != nil || root {
+			if p := s.Problem(); p != nil || root {
 				return nil, problemDamaged("工作表内容缺失或格式错误")
 			}
 			return nil, nil // a worksheet without rows
 		}
 		switch {
-		case t.kind == tokText:
+		case t.Kind == CharData:
 			continue
-		case root && (t.kind != tokStart || string(t.name) != "worksheet"):
+		case root && (t.Kind != StartElement || string(t.Name) != "worksheet"):
 			return nil, problemDamaged("工作表内容缺失或格式错误")
 		}
 		root = false
-		if t.kind != tokStart {
+		if t.Kind != StartElement {
 			continue
 		}
-		if string(t.name) == "sheetData" {
-			if t.self {
+		if string(t.Name) == "sheetData" {
+			if t.Self {
 				goto tail
 			}
 			break
 		}
 	}
 	{
-		var cells []rawCell
+		var cells []RowCell
 		rowNum, col := 0, 0
 		inRow := false
 	scan:
 		for {
-			t, ok := s.next()
+			t, ok := s.Next()
 			if !ok {
 				// The part ended inside <sheetData>: cut off or malformed,
 				// so the rows read so far are not the sheet.
 				return nil, problemDamaged("工作表内容不完整或格式错误")
 			}
-			switch t.kind {
-			case tokStart:
-				switch string(t.name) {
+			switch t.Kind {
+			case StartElement:
+				switch string(t.Name) {
 				case "row":
-					if r, ok := attrInt(t.attrs, "r"); ok && r > rowNum && r <= 1<<20 {
+					if r, ok := attrInt(t.Attrs, "r"); ok && r > rowNum && r <= 1<<20 {
 						rowNum = r
 					} else {
 						rowNum++
 					}
-					cells, col, inRow = cells[:0], 0, !t.self
-					if t.self {
+					cells, col, inRow = cells[:0], 0, !t.Self
+					if t.Self {
 						// An empty row: nothing to report.
 						continue
 					}
@@ -445,21 +479,21 @@ func (wb *workbook) rows(part string, maxCol int, wantMerges bool, fn func(row i
 						return nil, p
 					}
 					if c.Value != "" && col <= maxCol && inRow {
-						cells = append(cells, rawCell{col: col, Cell: c})
+						cells = append(cells, RowCell{Col: col, Cell: c})
 					}
 				default:
-					s.skip(t)
+					s.Skip(t)
 				}
-			case tokEnd:
-				switch string(t.name) {
+			case EndElement:
+				switch string(t.Name) {
 				case "row":
 					inRow = false
 					if len(cells) > 0 {
 						if err := fn(rowNum, cells); err != nil {
-							if err == errStop {
+							if err == ErrStop {
 								break scan
 							}
-							var fp *fileProblem
+							var fp *Problem
 							if errors.As(err, &fp) {
 								return nil, fp
 							}
@@ -477,27 +511,27 @@ tail:
 		return nil, nil
 	}
 	for {
-		t, ok := s.next()
+		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		if t.kind == tokStart && string(t.name) == "mergeCell" {
-			if ref, ok := attr(t.attrs, "ref"); ok && len(merges) < 1000 {
+		if t.Kind == StartElement && string(t.Name) == "mergeCell" {
+			if ref, ok := Attr(t.Attrs, "ref"); ok && len(merges) < 1000 {
 				merges = append(merges, ref)
 			}
 		}
 	}
-	if p := s.problem(); p != nil {
+	if p := s.Problem(); p != nil {
 		return nil, p
 	}
 	return merges, nil
 }
 
 // cell reads one <c> element (its start tag just read) into a Cell.
-func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *fileProblem) {
+func (wb *Workbook) cell(s *Scanner, start Token) (c Cell, col int, p *Problem) {
 	var typ string
 	style := 0
-	for a := start.attrs; ; {
+	for a := start.Attrs; ; {
 		name, val, rest, ok := nextAttr(a)
 		if !ok {
 			break
@@ -505,7 +539,7 @@ func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *filePr
 		a = rest
 		switch string(name) {
 		case "r":
-			col = colIndex(string(val))
+			col = ColIndex(string(val))
 		case "t":
 			typ = string(val)
 		case "s":
@@ -514,33 +548,33 @@ func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *filePr
 	}
 	var v, inline string
 	hasInline := false
-	if !start.self {
+	if !start.Self {
 	loop:
 		for {
-			t, ok := s.next()
+			t, ok := s.Next()
 			if !ok {
 				break
 			}
-			switch t.kind {
-			case tokStart:
-				switch string(t.name) {
+			switch t.Kind {
+			case StartElement:
+				switch string(t.Name) {
 				case "v":
-					if t.self {
+					if t.Self {
 						continue
 					}
 					var b []byte
 					cdata := false
 					for {
-						x, ok := s.next()
-						if !ok || x.kind == tokEnd {
+						x, ok := s.Next()
+						if !ok || x.Kind == EndElement {
 							break
 						}
-						if x.kind == tokText {
-							if len(b)+len(x.text) > wb.lim.MaxCellChars*4 {
-								return Cell{}, 0, problemTooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
+						if x.Kind == CharData {
+							if len(b)+len(x.Text) > wb.lim.MaxCellChars*4 {
+								return Cell{}, 0, TooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
 							}
-							b = append(b, x.text...)
-							cdata = cdata || x.cdata
+							b = append(b, x.Text...)
+							cdata = cdata || x.CDATA
 						}
 					}
 					v = unescape(b, cdata)
@@ -548,14 +582,14 @@ func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *filePr
 					var long bool
 					inline, long = s.richText(t, wb.lim.MaxCellChars*4)
 					if long {
-						return Cell{}, 0, problemTooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
+						return Cell{}, 0, TooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
 					}
 					hasInline = true
 				default:
-					s.skip(t) // <f>, <extLst>
+					s.Skip(t) // <f>, <extLst>
 				}
-			case tokEnd:
-				if string(t.name) == "c" {
+			case EndElement:
+				if string(t.Name) == "c" {
 					break loop
 				}
 			}
@@ -587,7 +621,7 @@ func (wb *workbook) cell(s *xmlScanner, start token) (c Cell, col int, p *filePr
 		c.DateFormat = style >= 0 && style < len(wb.dateXF) && wb.dateXF[style]
 	}
 	if len(c.Value) > wb.lim.MaxCellChars && utf8RuneCount(c.Value) > wb.lim.MaxCellChars {
-		return Cell{}, 0, problemTooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
+		return Cell{}, 0, TooLarge(fmt.Sprintf("单元格内容超过 %d 个字符", wb.lim.MaxCellChars))
 	}
 	return c, col, nil
 }
