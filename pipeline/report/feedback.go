@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -45,6 +46,9 @@ type Submission struct {
 	Status       string // accepted | superseded | rejected
 	ReceivedAt   sql.NullTime
 	Issues       []Issue
+	// issuesMD5 is the md5 of Issues as report_feedback_digests.sql
+	// computes it (issuesDigest), set when the issues are not loaded yet.
+	issuesMD5 string
 }
 
 // FeedbackName is the feedback workbook's file name for s:
@@ -88,8 +92,14 @@ var statusLabel = map[string]string{"accepted": "已接收", "superseded": "已�
 var severityLabel = map[string]string{"file": "整份退回", "row": "该行退回", "warning": "警告"}
 
 func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
+	return scanSubmissions(ctx, db, "report_feedback_issues")
+}
+
+// scanSubmissions runs a query of report_feedback_issues.sql's columns: one
+// row per (form, issue), in form order.
+func scanSubmissions(ctx context.Context, db *sql.DB, name string, args ...any) ([]*Submission, error) {
 	var out []*Submission
-	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
+	err := query(ctx, db, name, func(r *sql.Rows) error {
 		var s Submission
 		var is Issue
 		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt,
@@ -103,21 +113,75 @@ func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
 		s.Issues = []Issue{is}
 		out = append(out, &s)
 		return nil
+	}, args...)
+	return out, err
+}
+
+// loadSubmissionDigests lists the forms with an issue, each with the digest
+// of its issues but not the issues themselves: a night rewrites a few
+// hundred feedback workbooks of thousands, and reading every issue back to
+// find them cost a third of a second at 10,000 forms.
+func loadSubmissionDigests(ctx context.Context, db *sql.DB) ([]*Submission, error) {
+	var out []*Submission
+	err := query(ctx, db, "report_feedback_digests", func(r *sql.Rows) error {
+		var s Submission
+		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt, &s.issuesMD5); err != nil {
+			return err
+		}
+		out = append(out, &s)
+		return nil
 	})
 	return out, err
+}
+
+// loadIssues fills in the issues of subs (from loadSubmissionDigests).
+func loadIssues(ctx context.Context, db *sql.DB, subs []*Submission) error {
+	if len(subs) == 0 {
+		return nil
+	}
+	keys := make([]string, len(subs))
+	byKey := make(map[string]*Submission, len(subs))
+	for i, s := range subs {
+		keys[i] = s.Path + "\x00" + s.SHA256
+		byKey[keys[i]] = s
+	}
+	full, err := scanSubmissions(ctx, db, "report_feedback_issues_of", keys)
+	if err != nil {
+		return err
+	}
+	for _, f := range full {
+		if s := byKey[f.Path+"\x00"+f.SHA256]; s != nil {
+			s.Issues = f.Issues
+		}
+	}
+	return nil
+}
+
+// issuesDigest is the md5 of issues as report_feedback_digests.sql computes
+// it: each issue's fields joined by U+001F, the issues by U+001E.
+func issuesDigest(issues []Issue) string {
+	h := md5.New()
+	for i, is := range issues {
+		if i > 0 {
+			h.Write([]byte{0x1e})
+		}
+		io.WriteString(h, strings.Join([]string{is.Sheet, is.Cell, is.Code, is.Severity, is.Value, is.Message}, "\x1f"))
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // writeFeedback writes a feedback workbook (and, from the inbox, an
 // annotated copy) for every form with an issue. Two paths of the same
 // content share one name: the accepted one, else the latest received, is
 // written. Two unreadable covers whose file names clash get the content's
-// first 8 hex digits added to the later one's name.
+// first 8 hex digits added to the later one's name. Only the issues of the
+// workbooks to write are read back.
 func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
-	subs, err := loadSubmissions(ctx, db)
+	subs, err := loadSubmissionDigests(ctx, db)
 	if err != nil {
 		return nil, err
 	}
-	return writeFeedbackBooks(ctx, subs, o, st, res)
+	return writeFeedbackBooks(ctx, subs, o, st, res, func(need []*Submission) error { return loadIssues(ctx, db, need) })
 }
 
 // namedSubmission is a feedback workbook to be: its file name and form.
@@ -168,8 +232,9 @@ type feedbackPlan struct {
 // writeFeedbackBooks stages the feedback workbooks (and annotated copies)
 // of subs whose digest differs from the manifest's, or whose files are
 // missing, and plans the removal of those the manifest lists but subs no
-// longer produce.
-func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *stager, res *Result) (*feedbackPlan, error) {
+// longer produce. Subs without their issues (issuesMD5 set) get them from
+// fill, only for the workbooks to write.
+func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *stager, res *Result, fill func([]*Submission) error) (*feedbackPlan, error) {
 	todo := feedbackNames(subs, o.Log)
 	p := &feedbackPlan{dir: filepath.Join(o.OutDir, "feedback")}
 	p.annotatedDir = filepath.Join(p.dir, "annotated")
@@ -204,17 +269,36 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 
 	entries := make([]manifestEntry, len(todo))
 	written := make([]bool, len(todo))
-	err = parallel(ctx, o.Workers, len(todo), func(i int) error {
-		t := todo[i]
-		period, sh := feedbackContent(t.sub)
-		digest := feedbackDigest(t.sub, period, sh, o.InboxDir != "")
-		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digest && have[t.name] {
+	digests := make([]string, len(todo))
+	var redo []int // the workbooks to write
+	var missing []*Submission
+	for i, t := range todo {
+		digests[i] = feedbackDigest(t.sub, o.InboxDir != "")
+		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digests[i] && have[t.name] {
 			original := originals[t.sub.Path]
 			if prev.Annotated && haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
 				entries[i] = prev
-				return nil
+				continue
 			}
 		}
+		redo = append(redo, i)
+		if t.sub.Issues == nil {
+			missing = append(missing, t.sub)
+		}
+	}
+	if len(missing) > 0 {
+		if fill == nil {
+			return nil, fmt.Errorf("feedback: %d forms without their issues", len(missing))
+		}
+		if err := fill(missing); err != nil {
+			return nil, err
+		}
+	}
+	err = parallel(ctx, o.Workers, len(redo), func(k int) error {
+		i := redo[k]
+		t := todo[i]
+		digest := digests[i]
+		period, sh := feedbackContent(t.sub)
 		data, err := feedbackBook(period, sh)
 		if err != nil {
 			return fmt.Errorf("feedback for %s: %w", t.sub.Path, err)
@@ -299,30 +383,33 @@ func (p *feedbackPlan) finish(res *Result) error {
 }
 
 // feedbackDigest is a digest of everything the feedback workbook of s and
-// its annotated copy show: the sheet as built (status, path, every issue row
-// as written), the document's period, and for the copy the original's path
-// and content and the issues unmasked.
-func feedbackDigest(s *Submission, period string, sh *sheet, annotate bool) string {
+// its annotated copy are made from: status, path and content hash, the
+// document's month, the issues (their md5, as the warehouse computes it or
+// from the issues themselves), whether a copy is made, and feedbackFormat
+// for the layout (bump it when the workbooks' make-up changes).
+func feedbackDigest(s *Submission, annotate bool) string {
 	d := newDigester()
 	d.int(feedbackFormat)
 	d.str(s.Status)
 	d.str(s.Path)
 	d.str(s.SHA256)
-	d.str(period)
-	d.sheet(sh)
-	d.str(strconv.FormatBool(annotate))
-	if annotate {
-		d.int(len(s.Issues))
-		for _, is := range s.Issues {
-			d.str(is.Sheet)
-			d.str(is.Cell)
-			d.str(is.Code)
-			d.str(is.Severity)
-			d.str(is.Value)
-			d.str(is.Message)
-		}
+	d.str(feedbackPeriod(s))
+	md := s.issuesMD5
+	if md == "" {
+		md = issuesDigest(s.Issues)
 	}
+	d.str(md)
+	d.str(strconv.FormatBool(annotate))
 	return d.sum()
+}
+
+// feedbackPeriod is the month of s's feedback workbook's document
+// properties, "" when it could not be read.
+func feedbackPeriod(s *Submission) string {
+	if calendar.IsPeriod(s.Period) {
+		return s.Period
+	}
+	return ""
 }
 
 // SortIssues orders issues by sheet, then cell in sheet order (column
@@ -354,10 +441,7 @@ func compareCells(a, b string) int {
 // code, message, severity), sorted by SortIssues, phone numbers in values
 // and messages masked (MaskPhones).
 func feedbackContent(s *Submission) (string, *sheet) {
-	period := s.Period
-	if !calendar.IsPeriod(period) {
-		period = ""
-	}
+	period := feedbackPeriod(s)
 	issues := slices.Clone(s.Issues)
 	SortIssues(issues)
 	counts := map[string]int{}

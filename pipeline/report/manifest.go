@@ -25,7 +25,7 @@ import (
 // that the digest's inputs (the sheet as built, the issues as stored) do not
 // show, such as a new style or a new sheet: every feedback workbook is then
 // written again once.
-const feedbackFormat = 2
+const feedbackFormat = 3
 
 // manifestName is the manifest of the feedback folder. It is not a dot file
 // so that it is not taken for a temporary file left by a killed run.

@@ -296,3 +296,33 @@ func TestAnnotatedGBKName(t *testing.T) {
 		t.Error("the copy has no comments")
 	}
 }
+
+// TestIssuesDigestMatchesWarehouse: the digest a night compares (the
+// warehouse's md5 of each form's issues) is the one computed from the issues
+// themselves, for every form of the test warehouse.
+func TestIssuesDigestMatchesWarehouse(t *testing.T) {
+	db, _ := testWarehouse(t)
+	ctx := context.Background()
+	heads, err := loadSubmissionDigests(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	full, err := loadSubmissions(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(heads) != len(full) || len(heads) == 0 {
+		t.Fatalf("%d digests for %d forms with issues", len(heads), len(full))
+	}
+	for i, f := range full {
+		if got, want := heads[i].issuesMD5, issuesDigest(f.Issues); got != want {
+			t.Errorf("%s: warehouse md5 %s, from its %d issues %s", f.Path, got, len(f.Issues), want)
+		}
+	}
+	if err := loadIssues(ctx, db, heads[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(full[0].Issues, heads[0].Issues); diff != "" {
+		t.Errorf("loadIssues (-all +one):\n%s", diff)
+	}
+}

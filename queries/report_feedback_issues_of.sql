@@ -1,0 +1,12 @@
+-- report_feedback_issues.sql for some forms only: those whose
+-- path || chr(0) || sha256 is in the list $1 (the feedback workbooks a night
+-- rewrites).
+SELECT s.path, s.sha256, coalesce(s.unit_code, '') AS unit_code, coalesce(s.period, '') AS period,
+       s.status, s.received_at,
+       coalesce(i.sheet, '') AS sheet, coalesce(i.cell, '') AS cell, i.code, i.severity,
+       coalesce(i.value, '') AS value, coalesce(i.message, '') AS message
+FROM submissions s
+JOIN issues i USING (path, sha256)
+WHERE s.status <> 'ignored' AND s.ignored IS NULL
+  AND list_contains($1, s.path || chr(0) || s.sha256)
+ORDER BY s.path, s.sha256, i.seq NULLS LAST, i.sheet, i.cell, i.code, i.severity, i.value, i.message;
