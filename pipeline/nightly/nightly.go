@@ -149,7 +149,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Out != "" {
 		t = time.Now()
-		if err := writeReports(ctx, cfg, w, now(), s, log); err != nil {
+		if err := writeReports(ctx, cfg, w, files, now(), s, log); err != nil {
 			return s, err
 		}
 		s.Reports = time.Since(t)
@@ -161,9 +161,9 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // writeReports is the batch's last stage: the workbooks for officials and
 // villages, from the committed warehouse. Its error fails the batch but
 // leaves the warehouse holding the run.
-func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, now time.Time, s *Summary, log *slog.Logger) error {
+func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files []inbox.File, now time.Time, s *Summary, log *slog.Logger) error {
 	res, err := report.Write(ctx, w.DB(), report.Options{
-		OutDir: cfg.Out, Period: cfg.Period, Now: now, InboxDir: cfg.Inbox,
+		OutDir: cfg.Out, Period: cfg.Period, Now: now, InboxDir: cfg.Inbox, Inbox: files,
 		Limits: cfg.Form.Limits, Thresholds: cfg.Thresholds, Log: log,
 	})
 	if err != nil {

@@ -60,9 +60,8 @@ type summaryData struct {
 
 // flagSet is what metric_flags says of one figure.
 type flagSet struct {
-	small       bool   // small_sample
-	smallDetail string // its detail (评单数 2，样本不足)
-	anomaly     string // the anomaly's detail, "" when none
+	small   bool   // small_sample
+	anomaly string // the anomaly's detail, "" when none
 }
 
 // change is one restated figure of an earlier month: metric_changes of the
@@ -220,7 +219,7 @@ func (d *summaryData) loadFlags(ctx context.Context, db *sql.DB) error {
 		f := m[metric]
 		switch flag {
 		case "small_sample":
-			f.small, f.smallDetail = true, detail
+			f.small = true
 		case "anomaly":
 			f.anomaly = detail
 		}

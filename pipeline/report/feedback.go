@@ -92,14 +92,19 @@ var statusLabel = map[string]string{"accepted": "已接收", "superseded": "已�
 var severityLabel = map[string]string{"file": "整份退回", "row": "该行退回", "warning": "警告"}
 
 func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
-	return scanSubmissions(ctx, db, "report_feedback_issues")
+	return scanSubmissions(ctx, db, nil)
 }
 
-// scanSubmissions runs a query of report_feedback_issues.sql's columns: one
-// row per (form, issue), in form order.
-func scanSubmissions(ctx context.Context, db *sql.DB, name string, args ...any) ([]*Submission, error) {
+// scanSubmissions reads the forms with issues and their issues
+// (report_feedback_issues.sql): all of them when keys is nil, else those
+// whose path + "\x00" + sha256 is in keys.
+func scanSubmissions(ctx context.Context, db *sql.DB, keys []string) ([]*Submission, error) {
+	var filter any // NULL for all: a nil []string would bind as an empty list
+	if keys != nil {
+		filter = keys
+	}
 	var out []*Submission
-	err := query(ctx, db, name, func(r *sql.Rows) error {
+	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
 		var s Submission
 		var is Issue
 		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt,
@@ -113,7 +118,7 @@ func scanSubmissions(ctx context.Context, db *sql.DB, name string, args ...any) 
 		s.Issues = []Issue{is}
 		out = append(out, &s)
 		return nil
-	}, args...)
+	}, filter)
 	return out, err
 }
 
@@ -145,7 +150,7 @@ func loadIssues(ctx context.Context, db *sql.DB, subs []*Submission) error {
 		keys[i] = s.Path + "\x00" + s.SHA256
 		byKey[keys[i]] = s
 	}
-	full, err := scanSubmissions(ctx, db, "report_feedback_issues_of", keys)
+	full, err := scanSubmissions(ctx, db, keys)
 	if err != nil {
 		return err
 	}
@@ -349,15 +354,20 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 
 // originalPaths maps each form's path, as the warehouse shows it, to the
 // file as the file system names it: a name in GBK bytes is shown decoded,
-// and only the inbox's own listing gives its bytes back.
+// and only the inbox's own listing gives its bytes back (the batch's, in
+// Options.Inbox, or a new one).
 func originalPaths(o Options) map[string]string {
 	if o.InboxDir == "" {
 		return nil
 	}
-	files, err := inbox.Scan(o.InboxDir, calendar.Shanghai, slog.New(slog.DiscardHandler)) // the batch logged its findings
-	if err != nil {
-		o.Log.Warn("annotated copies skipped: the inbox cannot be listed", "err", err)
-		return nil
+	files := o.Inbox
+	if files == nil {
+		var err error
+		files, err = inbox.Scan(o.InboxDir, calendar.Shanghai, slog.New(slog.DiscardHandler)) // the batch logged its findings
+		if err != nil {
+			o.Log.Warn("annotated copies skipped: the inbox cannot be listed", "err", err)
+			return nil
+		}
 	}
 	m := make(map[string]string, len(files))
 	for _, f := range files {

@@ -76,6 +76,7 @@ import (
 
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
+	"grassroots/pipeline/inbox"
 	"grassroots/queries"
 )
 
@@ -123,6 +124,10 @@ type Options struct {
 	// InboxDir is where the forms' paths are relative to; the annotated copies
 	// of the clerks' workbooks are made from there. "" writes no copies.
 	InboxDir string
+	// Inbox is the inbox as the batch listed it (inbox.Scan of InboxDir),
+	// which maps a form's path as the warehouse shows it to the file to
+	// open; nil lists InboxDir again.
+	Inbox []inbox.File
 	// Limits bound what making an annotated copy opens and inflates: those
 	// the batch read the forms with (the zero value: the defaults).
 	Limits form.Limits

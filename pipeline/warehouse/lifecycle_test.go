@@ -179,23 +179,9 @@ func dump(t *testing.T, db *sql.DB) string {
 		`SELECT count(*) FROM forms`,
 		`SELECT count(*) FROM request_rows`,
 	} {
-		rows, err := db.Query(q)
-		if err != nil {
-			t.Fatal(err)
+		for _, r := range table(t, db, q) {
+			fmt.Fprintln(&b, strings.Join(r, " "))
 		}
-		cols, _ := rows.Columns()
-		for rows.Next() {
-			vals := make([]any, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range vals {
-				ptrs[i] = &vals[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		rows.Close()
 	}
 	return b.String()
 }

@@ -61,35 +61,11 @@ func openTempB(t testing.TB) *Warehouse {
 	return w
 }
 
-// runOnce is one nightly run over the given files.
+// runOnce is one nightly run over the given files, on 10 April 2021 with
+// the default settings.
 func runOnce(t *testing.T, w *Warehouse, reg *registry.Registry, files ...upload) {
 	t.Helper()
-	ctx := context.Background()
-	r, err := w.Begin(ctx, "inbox", time.Date(2021, 4, 10, 2, 0, 0, 0, shanghai))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Rollback()
-	for _, f := range files {
-		sha := f.sha
-		if sha == "" {
-			sha = "sha-" + f.path
-		}
-		if err := r.AddFile(ctx, File{Path: f.path, SHA256: sha, Size: 1, MTime: f.received, ReceivedAt: f.received, Ignored: f.ignored}); err != nil {
-			t.Fatal(err)
-		}
-		if f.form != nil && !r.Loaded(sha) {
-			if err := r.AddForm(ctx, sha, f.form); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if err := r.Refresh(ctx, reg, Settings{}); err != nil {
-		t.Fatal(err)
-	}
-	if err := r.Commit(ctx, time.Now()); err != nil {
-		t.Fatal(err)
-	}
+	runAt(t, w, reg, time.Date(2021, 4, 10, 2, 0, 0, 0, shanghai), Settings{}, files...)
 }
 
 func day(s string) time.Time {

@@ -176,12 +176,11 @@ func (a *annotator) readStyles() (*styleSheet, *Problem) {
 	s := Scanner{b: data}
 	depth, in := 0, ""
 	for {
-		start := s.pos
 		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		start = tagStart(data, start, s.pos, t)
+		start := s.start
 		switch t.Kind {
 		case StartElement:
 			if depth == 0 {
@@ -489,12 +488,11 @@ func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string
 		fmt.Fprintf(b, `<%slegacyDrawing xmlns:r="%s" r:id="%s"/>`, prefix, nsRels, newVMLID)
 	}
 	for {
-		start := s.pos
 		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		start = tagStart(data, start, s.pos, t)
+		start := s.start
 		name := string(t.Name)
 		switch t.Kind {
 		case StartElement:
@@ -648,12 +646,11 @@ func extendComments(data []byte, author string, cells []cellNote) ([]byte, map[[
 	authorsEnd, listEnd := -1, -1
 	current := -1 // index of the flagged cell whose comment is open
 	for {
-		start := s.pos
 		t, ok := s.Next()
 		if !ok {
 			break
 		}
-		start = tagStart(data, start, s.pos, t)
+		start := s.start
 		switch t.Kind {
 		case StartElement:
 			if depth == 0 {
@@ -855,15 +852,6 @@ func prefixOf(tag []byte) string {
 		return string(name[:i+1])
 	}
 	return ""
-}
-
-// tagStart is where token t, which the scanner read from data[from:to],
-// begins: after any comment or processing instruction it skipped.
-func tagStart(data []byte, from, to int, t Token) int {
-	if t.Kind == CharData {
-		return from
-	}
-	return from + bytes.LastIndexByte(data[from:to], '<')
 }
 
 // tagEnd is the length of the start tag at the front of el.

@@ -43,6 +43,10 @@ type Token struct {
 type Scanner struct {
 	b   []byte
 	pos int
+	// start is where the token Next returned last begins (after any
+	// comment or processing instruction it skipped): annotated copies
+	// splice at token boundaries.
+	start int
 	// bad is set when the scan ended on malformed input or a DOCTYPE
 	// rather than at the end of the part.
 	bad bool
@@ -76,6 +80,7 @@ func localName(n []byte) []byte {
 // Next returns the next token; ok is false at the end or on malformed input.
 func (s *Scanner) Next() (t Token, ok bool) {
 	for s.pos < len(s.b) {
+		s.start = s.pos
 		b := s.b[s.pos:]
 		if b[0] != '<' {
 			i := bytes.IndexByte(b, '<')
