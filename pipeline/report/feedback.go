@@ -53,15 +53,16 @@ type Submission struct {
 
 // FeedbackName is the feedback workbook's file name for s:
 // <unit code>-<YYYY-MM>-<first 8 hex of sha256>.xlsx, or
-// <file name without its extension>-unknown.xlsx when the code or period
-// could not be read.
+// <file name without its extension>-unknown-<first 8 hex of sha256>.xlsx
+// when the code or period could not be read.
 func FeedbackName(s *Submission) string {
+	sha := safeName(first(s.SHA256, 8))
 	if s.Unit == "" || !calendar.IsPeriod(s.Period) || safeName(s.Unit) != s.Unit {
 		base := path.Base(s.Path)
 		base = strings.TrimSuffix(base, path.Ext(base))
-		return fileSafe(base) + "-unknown.xlsx"
+		return fileSafe(base) + "-unknown-" + sha + ".xlsx"
 	}
-	return s.Unit + "-" + s.Period + "-" + safeName(first(s.SHA256, 8)) + ".xlsx"
+	return s.Unit + "-" + s.Period + "-" + sha + ".xlsx"
 }
 
 func first(s string, n int) string {
@@ -178,8 +179,8 @@ func issuesDigest(issues []Issue) string {
 // writeFeedback writes a feedback workbook (and, from the inbox, an
 // annotated copy) for every form with an issue. Two paths of the same
 // content share one name: the accepted one, else the latest received, is
-// written. Two unreadable covers whose file names clash get the content's
-// first 8 hex digits added to the later one's name. Only the issues of the
+// written. Two names that still clash (the same first 8 hex digits of two
+// contents) get the whole digest's next 8 added to the later one's name. Only the issues of the
 // workbooks to write are read back.
 func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
 	subs, err := loadSubmissionDigests(ctx, db)
@@ -211,7 +212,11 @@ func feedbackNames(subs []*Submission, log *slog.Logger) []namedSubmission {
 			if t.SHA256 == s.SHA256 {
 				continue // the same content under another path
 			}
-			name = strings.TrimSuffix(name, ".xlsx") + "-" + safeName(first(s.SHA256, 8)) + ".xlsx"
+			next := ""
+			if len(s.SHA256) > 8 {
+				next = first(s.SHA256[8:], 8)
+			}
+			name = strings.TrimSuffix(name, ".xlsx") + "-" + safeName(next) + ".xlsx"
 			if _, ok := taken[name]; ok {
 				log.Warn("feedback name taken twice, skipped", "file", s.Path, "name", name)
 				continue

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"syscall"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func TestFeedbackIncremental(t *testing.T) {
 	lx := "450109100201-2021-03-" + first(sha256Of(t, filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx")), 8) + ".xlsx"
 	wantFirst := []string{"feedback/" + lx, "feedback/450109100201-2021-03-sha-__.xlsx",
 		"feedback/450109200201-2021-03-sha-__.xlsx", "feedback/450110100201-2021-03-sha-__.xlsx",
-		"feedback/新村报表(1)-unknown.xlsx"}
+		"feedback/新村报表(1)-unknown-sha-__.xlsx"}
 	if diff := cmp.Diff(wantFirst, rels(t, out, res1.Feedback)); diff != "" {
 		t.Fatalf("first run's feedback (-want +got):\n%s", diff)
 	}
@@ -324,5 +325,37 @@ func TestIssuesDigestMatchesWarehouse(t *testing.T) {
 	}
 	if diff := cmp.Diff(full[0].Issues, heads[0].Issues); diff != "" {
 		t.Errorf("loadIssues (-all +one):\n%s", diff)
+	}
+}
+
+// TestFeedbackName: a readable cover names the workbook by unit, month and
+// content; an unreadable one by the file name, "unknown" and content, so
+// that two unreadable files of one name never share a workbook; a clash of
+// the first 8 hex digits takes the next 8.
+func TestFeedbackName(t *testing.T) {
+	a := strings.Repeat("a", 8)
+	for _, tc := range []struct {
+		sub  Submission
+		want string
+	}{
+		{Submission{Path: "镇/村.xlsx", SHA256: a + "11111111", Unit: "450109100201", Period: "2021-03"}, "450109100201-2021-03-aaaaaaaa.xlsx"},
+		{Submission{Path: "镇/新村报表(1).xlsx", SHA256: a + "11111111"}, "新村报表(1)-unknown-aaaaaaaa.xlsx"},
+		{Submission{Path: "a:b?.xlsx", SHA256: a, Unit: "450109100201", Period: "2021-13"}, "a_b_-unknown-aaaaaaaa.xlsx"},
+		{Submission{Path: "x.xlsx", SHA256: a, Unit: "../x", Period: "2021-03"}, "x-unknown-aaaaaaaa.xlsx"},
+	} {
+		if got := FeedbackName(&tc.sub); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.sub, got, tc.want)
+		}
+	}
+	subs := []*Submission{
+		{Path: "一/报表.xlsx", SHA256: a + "11111111", Status: "rejected"},
+		{Path: "二/报表.xlsx", SHA256: a + "22222222", Status: "rejected"},
+	}
+	var got []string
+	for _, n := range feedbackNames(subs, slog.New(slog.DiscardHandler)) {
+		got = append(got, n.name)
+	}
+	if diff := cmp.Diff([]string{"报表-unknown-aaaaaaaa-22222222.xlsx", "报表-unknown-aaaaaaaa.xlsx"}, got); diff != "" {
+		t.Errorf("clashing names (-want +got):\n%s", diff)
 	}
 }
