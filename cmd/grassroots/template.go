@@ -7,16 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-
-	"grassroots/pipeline/form"
 )
 
 // cmdTemplate writes a blank form for villages, built from the reader's own
-// header and enum tables (form.WriteTemplate).
+// definitions (form.Definitions.WriteTemplate).
 func cmdTemplate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "template", "--out FILE [--version 2021|2022]")
+	fs := newFlags(e, "template", "--out FILE [--version 2022] [--forms DIR]")
 	out := fs.String("out", "template.xlsx", "where to write the blank form")
-	version := fs.String("version", "2022", "form version: 2021 or 2022")
+	version := fs.String("version", "", "form version, e.g. 2021 or 2022版 (default: the newest the definitions know)")
+	formsDir := formsFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -24,10 +23,20 @@ func cmdTemplate(ctx context.Context, e *env, args []string) error {
 		fs.Usage()
 		return fmt.Errorf("%w: unexpected arguments %q", errUsage, fs.Args())
 	}
-	v := strings.TrimSuffix(strings.TrimSpace(*version), "版") + "版"
+	defs, err := loadForms(*formsDir)
+	if err != nil {
+		return err
+	}
+	v := defs.Versions[len(defs.Versions)-1]
+	if *version != "" {
+		var ok bool
+		if v, ok = defs.Version(*version); !ok {
+			return fmt.Errorf("%w: --version %q: want one of %s", errUsage, *version, strings.Join(defs.Versions, ", "))
+		}
+	}
 	var buf bytes.Buffer
-	if err := form.WriteTemplate(&buf, v); err != nil {
-		return fmt.Errorf("%w: --version %q: want 2021 or 2022", errUsage, *version)
+	if err := defs.WriteTemplate(&buf, v); err != nil {
+		return err
 	}
 	if dir := filepath.Dir(*out); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

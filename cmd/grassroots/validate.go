@@ -19,14 +19,19 @@ import (
 // `file: sheet!cell: code: message`, then a summary line per file. A file
 // that would be rejected makes the exit status 1 (errRejected).
 func cmdValidate(ctx context.Context, e *env, args []string) error {
-	flags := newFlags(e, "validate", "[--registry FILE] FILE|DIR...")
+	flags := newFlags(e, "validate", "[--registry FILE] [--forms DIR] FILE|DIR...")
 	regPath := flags.String("registry", "", "registry CSV: a code that is not a village or community in it rejects the file")
+	formsDir := formsFlag(flags)
 	if err := parseFlags(flags, args); err != nil {
 		return err
 	}
 	if flags.NArg() == 0 {
 		flags.Usage()
 		return fmt.Errorf("%w: no file given", errUsage)
+	}
+	defs, err := loadForms(*formsDir)
+	if err != nil {
+		return err
 	}
 	var reg *registry.Registry
 	if *regPath != "" {
@@ -49,7 +54,7 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 		}
 		start := time.Now()
 		path := file.name
-		f := form.ReadFile(file.open, path, form.Options{})
+		f := form.ReadFile(file.open, path, form.Options{Definitions: defs})
 		if reg != nil && f.Cover.Code != "" && !reg.IsReporting(f.Cover.Code) {
 			f.Add(form.UnknownCodeIssue(f))
 		}

@@ -45,17 +45,18 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 		cell Cell
 		ref  string
 	}
-	got := map[field]found{}
+	idx := rd.idx
+	got := map[*coverField]found{}
 	for r := 1; r <= coverRows; r++ {
 		for c := 1; c <= coverLabelCols; c++ {
 			if grid[r][c].Value == "" {
 				continue
 			}
-			cf, ok := schema.cover[matchKey(grid[r][c].Value)]
+			cf, ok := idx.cover[matchKey(grid[r][c].Value)]
 			if !ok {
 				continue
 			}
-			if _, dup := got[cf.field]; dup {
+			if _, dup := got[cf]; dup {
 				continue
 			}
 			vc := c + 1
@@ -63,18 +64,26 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				vc = end + 1
 			}
 			v := grid[r][vc]
-			if _, isLabel := schema.cover[matchKey(v.Value)]; isLabel && !v.IsEmpty() {
+			if _, isLabel := idx.cover[matchKey(v.Value)]; isLabel && !v.IsEmpty() {
 				v = Cell{} // the next cell is another label: this one's value is empty
 			}
-			got[cf.field] = found{v, xlsx.CellRef(vc, r)}
+			got[cf] = found{v, xlsx.CellRef(vc, r)}
 		}
 	}
 	f, sheet := rd.f, ref.Name
 	cv := &f.Cover
-	for i := range coverFields {
-		cf := &coverFields[i]
-		fd, present := got[cf.field]
+	for i := range rd.defs.cover {
+		cf := &rd.defs.cover[i]
+		fd, present := got[cf]
 		cell, at := fd.cell, fd.ref
+		// A field that a later version introduced is a question older forms
+		// were not asked: without its label there is no answer and no warning.
+		introduced := len(cf.versions) > 0 && cf.versions[0] != rd.defs.Versions[0]
+		var ans *Answer
+		if cf.field == fCoverAnswer {
+			cv.Answers = append(cv.Answers, Answer{Key: cf.key, Asked: present || !introduced})
+			ans = &cv.Answers[len(cv.Answers)-1]
+		}
 		switch cf.field {
 		case fCoverCode:
 			cv.CodeCell = at
@@ -110,7 +119,7 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 			switch {
 			case cf.required:
 				f.fileIssue(sheet, at, CodeMissingValue, "", msgMissingUnitName)
-			case cf.quiet && !present:
+			case (cf.quiet || introduced) && !present:
 			default:
 				rd.issue(sheet, at, CodeMissingValue, SeverityWarning, "", msgMissingValue(name, false))
 			}
@@ -122,6 +131,9 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 		switch cf.kind {
 		case kindText:
 			s := cell.Text()
+			if ans != nil {
+				ans.Valid, ans.Text = true, s
+			}
 			switch cf.field {
 			case fCoverUnitName:
 				cv.UnitName = s
@@ -133,10 +145,13 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				cv.Phone = s
 			}
 		case kindEnum:
-			v, ok := schema.coverE[cf.field][matchKey(cell.Value)]
+			v, ok := idx.coverE[cf][matchKey(cell.Value)]
 			if !ok {
 				bad(CodeBadEnum)
 				continue
+			}
+			if ans != nil {
+				ans.Valid, ans.Text = true, v
 			}
 			switch cf.field {
 			case fCoverKind:
@@ -151,6 +166,9 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				continue
 			}
 			v := sql.Null[bool]{V: b, Valid: true}
+			if ans != nil {
+				ans.Valid, ans.Yes = true, b
+			}
 			switch cf.field {
 			case fCoverOneShoulder:
 				cv.OneShoulder = v
@@ -164,6 +182,9 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				continue
 			}
 			v := sql.Null[int64]{V: n, Valid: true}
+			if ans != nil {
+				ans.Valid, ans.Count = true, n
+			}
 			switch cf.field {
 			case fCoverPartyMembers:
 				cv.PartyMembers = v
@@ -178,6 +199,10 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 			d, ok := ParseDateIn(cell, rd.opt.Location)
 			if !ok {
 				bad(CodeBadDate)
+				continue
+			}
+			if ans != nil {
+				ans.Valid, ans.Date = true, d
 				continue
 			}
 			cv.FilledOn = d

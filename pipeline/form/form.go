@@ -101,6 +101,25 @@ type Cover struct {
 	Phone        string
 	FilledOn     time.Time
 	FormVersion  string // the 模板版本 cell as normalized ("2021版", "2022版") or ""
+	// Answers are the cover fields that the definitions add beyond the ones
+	// above (a new version's question), in the definitions' order.
+	Answers []Answer
+}
+
+// Answer is one cover field without a Cover field of its own. Asked is
+// false when the form's cover lacks the label of a field that a later
+// version introduced: the form was not asked the question. Valid is false
+// when the answer is empty or invalid (then a warning says why). Only the
+// value of the field's kind is set: Text for text and enum fields, Yes,
+// Count or Date.
+type Answer struct {
+	Key   string
+	Asked bool
+	Valid bool
+	Text  string
+	Yes   bool
+	Count int64
+	Date  time.Time
 }
 
 // Unit types of 组织覆盖, normalized.

@@ -77,6 +77,9 @@ type Options struct {
 	// Location is where ISO date-times with a zone (t="d" cells) are turned
 	// into calendar dates; nil means Asia/Shanghai.
 	Location *time.Location
+	// Definitions are the form's layout and rules; nil means the embedded
+	// defaults (Default).
+	Definitions *Definitions
 }
 
 // ReadFile reads the workbook at path; name goes into every Issue.Path (in
@@ -115,6 +118,11 @@ func Read(r io.ReaderAt, size int64, name string, opt Options) (f *Form) {
 	if rd.opt.Location == nil {
 		rd.opt.Location = calendar.Shanghai
 	}
+	rd.defs = opt.Definitions
+	if rd.defs == nil {
+		rd.defs = Default()
+	}
+	rd.idx = rd.defs.idx
 	rd.read(r, size)
 	return f
 }
@@ -155,9 +163,11 @@ func UnknownCodeIssue(f *Form) Issue {
 }
 
 type reader struct {
-	f   *Form
-	opt Options
-	wb  *xlsx.Workbook
+	f    *Form
+	opt  Options
+	defs *Definitions
+	idx  *schemaIndex
+	wb   *xlsx.Workbook
 	// version evidence from headers: how many headers only one version uses
 	votes map[string]int
 }
@@ -189,9 +199,9 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 	rd.wb = wb
 	rd.votes = map[string]int{}
 	f := rd.f
-	cover, ok := rd.findSheet(SheetCover)
+	cover, ok := rd.findSheet(rd.defs.coverSheet)
 	if !ok {
-		f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(SheetCover))
+		f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(rd.defs.coverSheet))
 	} else {
 		f.Sheets.Cover = cover.Name
 		if p := rd.readCover(cover); p != nil {
@@ -199,7 +209,7 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 			return
 		}
 	}
-	for _, sd := range dataSheets {
+	for _, sd := range rd.defs.sheets {
 		ref, ok := rd.findSheet(sd.name)
 		if !ok {
 			if sd.required {
@@ -207,12 +217,12 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 			}
 			continue
 		}
-		switch sd.name {
-		case SheetOrgs:
+		switch sd.key {
+		case "orgs":
 			f.Sheets.Orgs = ref.Name
-		case SheetMeetings:
+		case "meetings":
 			f.Sheets.Meetings = ref.Name
-		case SheetRequests:
+		case "requests":
 			f.Sheets.Requests = ref.Name
 		}
 		if p := rd.readDataSheet(sd, ref); p != nil {
@@ -229,8 +239,8 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 // detectVersion picks the version whose own header spellings were seen most
 // (办理状态, 评单结果, 接单网格员… mean 2022版); with no evidence the oldest.
 func (rd *reader) detectVersion() string {
-	best, n := Versions[0], 0
-	for _, v := range Versions {
+	best, n := rd.defs.Versions[0], 0
+	for _, v := range rd.defs.Versions {
 		if rd.votes[v] > n {
 			best, n = v, rd.votes[v]
 		}

@@ -94,7 +94,7 @@ func (rd *reader) readDataSheet(sd *sheetDef, ref xlsx.Sheet) *fileProblem {
 	if st.header == 0 {
 		rd.missingColumns(st)
 	}
-	if sd == &orgSheet {
+	if sd.key == "orgs" {
 		rd.settleOrgWays(st)
 	}
 	return nil
@@ -102,7 +102,7 @@ func (rd *reader) readDataSheet(sd *sheetDef, ref xlsx.Sheet) *fileProblem {
 
 // tryHeader takes row as the header row if it holds two known headers.
 func (rd *reader) tryHeader(st *sheetState, row int, cells []xlsx.RowCell) {
-	idx := schema.headers[st.def]
+	idx := rd.idx.headers[st.def]
 	type hit struct {
 		col int
 		m   headerMatch
@@ -149,8 +149,8 @@ func (rd *reader) missingColumns(st *sheetState) {
 		}
 		reported[c.field] = true
 		name := c.name
-		if c.field == fReqState {
-			name = "办理状态（2021版为“是否办结”）"
+		if c.missingName != "" {
+			name = c.missingName
 		}
 		sev := SeverityFile
 		if !st.def.required {
@@ -210,7 +210,7 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []xlsx.RowCell) {
 		if v.col != c || v.problem == "" || c.conditional {
 			continue
 		}
-		if c.required {
+		if c.rejectRow {
 			dr.rejected = true
 			msg := msgMissingValue(c.name, true)
 			if v.problem != CodeMissingValue {
@@ -221,12 +221,12 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []xlsx.RowCell) {
 			rd.issue(sheet, v.ref(), v.problem, SeverityWarning, v.shown(), msgBadValue(c.name, c.kind, c.enum, v.shown(), c.personal, false))
 		}
 	}
-	switch st.def {
-	case &orgSheet:
+	switch st.def.key {
+	case "orgs":
 		rd.orgRow(st, &dr)
-	case &meetingSheet:
+	case "meetings":
 		rd.meetingRow(st, &dr)
-	case &requestSheet:
+	case "requests":
 		rd.requestRow(st, &dr)
 	}
 	if dr.rejected {
@@ -266,9 +266,9 @@ func (rd *reader) parse(v *value) {
 			v.problem = CodeBadNumber
 		}
 	case kindEnum:
-		v.text, v.ok = schema.enums[c][matchKey(v.raw.Value)]
+		v.text, v.ok = rd.idx.enums[c][matchKey(v.raw.Value)]
 		if !v.ok && v.raw.Kind == KindNumber {
-			v.text, v.ok = schema.enums[c][matchKey(numberText(v.raw.Value))]
+			v.text, v.ok = rd.idx.enums[c][matchKey(numberText(v.raw.Value))]
 		}
 		if !v.ok {
 			v.problem = CodeBadEnum

@@ -5,6 +5,7 @@ import (
 	"grassroots/pipeline/xlsx"
 	"io"
 	"slices"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -17,11 +18,17 @@ const templateRows = 1000
 // version always gives the same bytes.
 const templateTime = "2021-01-01T00:00:00Z"
 
+// TemplateHeaders returns the headers of a data sheet of the default
+// definitions for a version (Definitions.TemplateHeaders).
+func TemplateHeaders(sheet, version string) []string {
+	return Default().TemplateHeaders(sheet, version)
+}
+
 // TemplateHeaders returns the headers of a data sheet for a version, in the order
 // the template writes them: the first accepted spelling of every column the
-// version has. sheet is SheetOrgs, SheetMeetings or SheetRequests.
-func TemplateHeaders(sheet, version string) []string {
-	for _, sd := range dataSheets {
+// version has. sheet is a data sheet's name (组织覆盖, 议事记录, 点单台账).
+func (d *Definitions) TemplateHeaders(sheet, version string) []string {
+	for _, sd := range d.sheets {
 		if sd.name != sheet {
 			continue
 		}
@@ -44,28 +51,34 @@ func templateColumns(sd *sheetDef, version string) []*column {
 	return out
 }
 
-// WriteTemplate writes a blank form of the given version (Version2021 or
-// Version2022): the cover with its labels and empty value cells (模板版本
-// filled in), the three data sheets with their headers, drop-down lists on
-// every enum and yes/no column and date formats on date columns, and a short
-// 填表说明. It is built from the same tables as the reader, and its bytes
-// depend only on the version.
+// WriteTemplate writes a blank form of the default definitions
+// (Definitions.WriteTemplate).
 func WriteTemplate(w io.Writer, version string) error {
-	if !slices.Contains(Versions, version) {
-		return fmt.Errorf("form: unknown template version %q (want one of %v)", version, Versions)
+	return Default().WriteTemplate(w, version)
+}
+
+// WriteTemplate writes a blank form of the given version: the cover with
+// the labels that version asks and empty value cells (模板版本 filled in),
+// the data sheets with their headers, drop-down lists on every enum and
+// yes/no column and date formats on date columns, and the definitions'
+// 填表说明. It is built from the same definitions as the reader, and its
+// bytes depend only on them and the version.
+func (d *Definitions) WriteTemplate(w io.Writer, version string) error {
+	if !slices.Contains(d.Versions, version) {
+		return fmt.Errorf("form: unknown template version %q (want one of %v)", version, d.Versions)
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	t := &templateWriter{f: f}
+	t := &templateWriter{f: f, d: d}
 	t.styles()
 	t.cover(version)
-	for _, sd := range dataSheets {
+	for _, sd := range d.sheets {
 		t.dataSheet(sd, version)
 	}
 	t.help(version)
 	if t.err == nil {
 		t.err = f.SetDocProps(&excelize.DocProperties{
-			Title:   "村（社区）党建引领基层治理月报表（" + version + "）",
+			Title:   d.Title + "（" + version + "）",
 			Creator: "grassroots", LastModifiedBy: "grassroots",
 			Created: templateTime, Modified: templateTime,
 		})
@@ -79,6 +92,7 @@ func WriteTemplate(w io.Writer, version string) error {
 
 type templateWriter struct {
 	f                         *excelize.File
+	d                         *Definitions
 	err                       error
 	header, date, text, title int
 }
@@ -128,14 +142,18 @@ func joinList(items []string) string {
 }
 
 func (t *templateWriter) cover(version string) {
-	f, s := t.f, SheetCover
+	f, s := t.f, t.d.coverSheet
 	t.do(f.SetSheetName("Sheet1", s))
-	t.do(f.SetCellStr(s, "A1", "村（社区）党建引领基层治理月报表"))
+	t.do(f.SetCellStr(s, "A1", t.d.Title))
 	t.do(f.SetCellStyle(s, "A1", "A1", t.title))
 	t.do(f.SetColWidth(s, "A", "A", 24))
 	t.do(f.SetColWidth(s, "B", "B", 30))
-	for i, cf := range coverFields {
-		row := i + 2
+	row := 1
+	for _, cf := range t.d.cover {
+		if !slices.Contains(cf.versions, version) {
+			continue
+		}
+		row++
 		label, value := xlsx.CellRef(1, row), xlsx.CellRef(2, row)
 		t.do(f.SetCellStr(s, label, cf.labels[0]))
 		t.do(f.SetCellStyle(s, label, label, t.header))
@@ -149,13 +167,11 @@ func (t *templateWriter) cover(version string) {
 		default:
 			t.do(f.SetCellStyle(s, value, value, t.text))
 		}
-		switch cf.field {
-		case fCoverVersion:
+		if cf.field == fCoverVersion {
 			t.do(f.SetCellStr(s, value, version))
-		case fCoverCode:
-			t.prompt(s, value, "区划代码", "填写12位统计用区划代码，如450109100201")
-		case fCoverPeriod:
-			t.prompt(s, value, "报告期", "按“2021年3月”格式填写")
+		}
+		if cf.prompt != "" {
+			t.prompt(s, value, cf.labels[0], cf.prompt)
 		}
 	}
 }
@@ -188,7 +204,7 @@ func (t *templateWriter) dataSheet(sd *sheetDef, version string) {
 		case kindEnum:
 			t.list(s, body, c.enum.labels(), c.name)
 		case kindText:
-			if c.field == fReqPhone || c.field == fReqID {
+			if c.textCells {
 				t.do(f.SetColStyle(s, col, t.text))
 				t.do(f.SetCellStyle(s, ref, ref, t.header))
 			}
@@ -198,21 +214,11 @@ func (t *templateWriter) dataSheet(sd *sheetDef, version string) {
 }
 
 func (t *templateWriter) help(version string) {
-	f, s := t.f, SheetHelp
+	f, s := t.f, t.d.helpSheet
 	_, err := f.NewSheet(s)
 	t.do(err)
-	lines := []string{
-		"填表说明（" + version + "）",
-		"1. 每月每村（社区）报送一份，次月5日前报送；请勿删除、重命名或调整四张工作表和表头。",
-		"2. 基本信息：区划代码填12位统计用区划代码（单元格已设为文本，请勿改为数字）；报告期按“2021年3月”格式填写。",
-		"3. 日期按“2021-03-05”格式填写；是否类填“是”或“否”；带下拉列表的栏目请从列表中选择。",
-		"4. 组织覆盖：每个应覆盖的单位一行；已建立党组织的须填党组织名称，联合组建的各单位填写同一名称；未建立的不填组建方式。",
-		"5. 议事记录：只填本月召开的会议，上月的记录请删除。",
-		"6. 点单台账：每张工单一行，单号不得重复；已办结的须填办结日期；群众评价只填已办结的工单；调处结果只填矛盾纠纷。",
-		"7. 上月未办结的工单，本月继续列出并更新办理情况。",
-	}
-	for i, l := range lines {
-		t.do(f.SetCellStr(s, xlsx.CellRef(1, i+1), l))
+	for i, l := range t.d.help {
+		t.do(f.SetCellStr(s, xlsx.CellRef(1, i+1), strings.ReplaceAll(l, "{version}", version)))
 	}
 	t.do(f.SetCellStyle(s, "A1", "A1", t.title))
 	t.do(f.SetColWidth(s, "A", "A", 110))
