@@ -596,6 +596,38 @@ func (d *Definitions) Version(s string) (string, bool) {
 	return "", false
 }
 
+// ColumnHeaders is one column of a data sheet in one version: its field key
+// and the header spellings that version accepts, the template's first.
+type ColumnHeaders struct {
+	Key     string
+	Headers []string
+}
+
+// Columns lists the columns a data sheet (orgs, meetings, requests) has in
+// a version, in the definitions' order.
+func (d *Definitions) Columns(sheet, version string) []ColumnHeaders {
+	var out []ColumnHeaders
+	if sd := d.sheet(sheet); sd != nil {
+		for _, c := range sd.columns {
+			if h := c.headers[version]; len(h) > 0 {
+				out = append(out, ColumnHeaders{Key: c.key, Headers: h})
+			}
+		}
+	}
+	return out
+}
+
+// Labels returns the accepted labels of a cover field, the template's
+// first; nil for an unknown key.
+func (d *Definitions) Labels(key string) []string {
+	for _, cf := range d.cover {
+		if cf.key == key {
+			return cf.labels
+		}
+	}
+	return nil
+}
+
 // CoverSheet is the cover's sheet name (基本信息).
 func (d *Definitions) CoverSheet() string { return d.coverSheet }
 
