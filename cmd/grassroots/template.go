@@ -14,7 +14,7 @@ import (
 func cmdTemplate(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "template", "--out FILE [--version 2022] [--forms DIR]")
 	out := fs.String("out", "template.xlsx", "where to write the blank form")
-	version := fs.String("version", "", "form version, e.g. 2021 or 2022版 (default: the newest the definitions know)")
+	version := fs.String("version", "", "form version, e.g. 2021 or 2022版 (default: the definitions' template.default_version)")
 	formsDir := formsFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -27,7 +27,7 @@ func cmdTemplate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	v := defs.Versions[len(defs.Versions)-1]
+	v := defs.TemplateVersion
 	if *version != "" {
 		var ok bool
 		if v, ok = defs.Version(*version); !ok {

@@ -72,10 +72,16 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 	}
 	f, sheet := rd.f, ref.Name
 	cv := &f.Cover
+	counts := map[string]int64{} // valid counts by field key, for at_most
 	for i := range rd.defs.cover {
 		cf := &rd.defs.cover[i]
 		fd, present := got[cf]
 		cell, at := fd.cell, fd.ref
+		if present {
+			for _, v := range cf.versions {
+				rd.votes[v]++
+			}
+		}
 		// A field that a later version introduced is a question older forms
 		// were not asked: without its label there is no answer and no warning.
 		introduced := len(cf.versions) > 0 && cf.versions[0] != rd.defs.Versions[0]
@@ -120,6 +126,7 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 			case cf.required:
 				f.fileIssue(sheet, at, CodeMissingValue, "", msgMissingUnitName)
 			case (cf.quiet || introduced) && !present:
+			case cf.emptyOK != "" && cv.Kind == cf.emptyOK:
 			default:
 				rd.issue(sheet, at, CodeMissingValue, SeverityWarning, "", msgMissingValue(name, false))
 			}
@@ -182,6 +189,7 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				continue
 			}
 			v := sql.Null[int64]{V: n, Valid: true}
+			counts[cf.key] = n
 			if ans != nil {
 				ans.Valid, ans.Count = true, n
 			}
@@ -206,6 +214,21 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				continue
 			}
 			cv.FilledOn = d
+		case kindStars:
+			n, ok := ParseStars(cell)
+			if !ok {
+				rd.issue(sheet, at, CodeBadEnum, SeverityWarning, cell.Text(), msgBadStars(name, cell.Text()))
+				continue
+			}
+			if ans != nil {
+				ans.Valid, ans.Count, ans.Text = true, int64(n), StarNames[n]
+			}
+		}
+		if cf.atMost != "" && ans != nil && ans.Valid {
+			if limit, ok := counts[cf.atMost]; ok && ans.Count > limit {
+				ans.Valid = false
+				rd.issue(sheet, at, cf.atMostCode, SeverityWarning, cell.Text(), msgExceeds(name, cell.Text(), rd.defs.label(cf.atMost), limit))
+			}
 		}
 	}
 	return nil

@@ -35,9 +35,11 @@ type Definitions struct {
 	Form string
 	// Title is the form's Chinese title, as the template writes it.
 	Title string
-	// Versions are the version names, oldest first; the template's default
-	// is the last.
+	// Versions are the version names, oldest first.
 	Versions []string
+	// TemplateVersion is the template's default version (template.
+	// default_version; the newest when unset).
+	TemplateVersion string
 
 	versionEnum enum
 	coverSheet  string
@@ -80,6 +82,10 @@ type defField struct {
 	Prompt string   `toml:"prompt"`
 	Since  string   `toml:"since"`
 	Until  string   `toml:"until"`
+	// AtMost and AtMostCode: see coverField.
+	AtMost     string `toml:"at_most"`
+	AtMostCode string `toml:"at_most_code"`
+	EmptyOK    string `toml:"empty_ok_for"`
 }
 
 type defSheet struct {
@@ -113,8 +119,9 @@ type defValue struct {
 }
 
 type defTemplate struct {
-	HelpSheet string   `toml:"help_sheet"`
-	Help      []string `toml:"help"`
+	HelpSheet      string   `toml:"help_sheet"`
+	Help           []string `toml:"help"`
+	DefaultVersion string   `toml:"default_version"`
 }
 
 // Rules: what an empty or invalid value does (docs/definitions.md).
@@ -128,7 +135,7 @@ const (
 
 var kinds = map[string]kind{
 	"text": kindText, "date": kindDate, "yesno": kindYesNo, "count": kindCount, "enum": kindEnum,
-	"code": kindCode, "period": kindPeriod, "version": kindVersion,
+	"code": kindCode, "period": kindPeriod, "version": kindVersion, "stars": kindStars,
 }
 
 // dataFields are the data columns grassroots can store, by sheet key and
@@ -333,6 +340,15 @@ func (c *checker) build(df *defFile) *Definitions {
 	d.enums = enums
 	d.cover = c.coverFields(df.Cover.Fields, d, enums)
 	c.sheetDefs(df.Sheets, d, enums)
+	if len(d.Versions) > 0 {
+		d.TemplateVersion = d.Versions[len(d.Versions)-1]
+	}
+	if v := df.Template.DefaultVersion; v != "" {
+		if !slices.Contains(d.Versions, v) {
+			c.fail("template.default_version", "unknown version %q (want one of %v)", v, d.Versions)
+		}
+		d.TemplateVersion = v
+	}
 	if len(c.errs) == 0 {
 		d.idx = buildSchema(d)
 	}
@@ -420,7 +436,11 @@ func (c *checker) coverFields(fields []defField, d *Definitions, enums map[strin
 			cf.field = fCoverAnswer
 		}
 		cf.kind, cf.enum = c.kindOf(key, f.Kind, f.Enum, enums,
-			kindText, kindDate, kindYesNo, kindCount, kindEnum, kindCode, kindPeriod, kindVersion)
+			kindText, kindDate, kindYesNo, kindCount, kindEnum, kindCode, kindPeriod, kindVersion, kindStars)
+		cf.atMost, cf.atMostCode, cf.emptyOK = f.AtMost, f.AtMostCode, f.EmptyOK
+		if cf.atMost != "" && (cf.kind != kindCount || cf.atMostCode == "") {
+			c.fail(key+".at_most", "at_most is for count fields, with at_most_code naming the warning")
+		}
 		if cf.kind == kindVersion {
 			cf.enum = d.versionEnum
 		}
@@ -456,6 +476,11 @@ func (c *checker) coverFields(fields []defField, d *Definitions, enums map[strin
 	for _, k := range []string{"unit_name", "code", "period"} {
 		if !seen[k] {
 			c.fail("cover.fields", "the %s field is missing: a form cannot be placed without it", k)
+		}
+	}
+	for i, cf := range out {
+		if cf.atMost != "" && !slices.ContainsFunc(out, func(o coverField) bool { return o.key == cf.atMost && o.kind == kindCount }) {
+			c.fail(fmt.Sprintf("cover.fields[%d] %q.at_most", i, cf.key), "no count field %q", cf.atMost)
 		}
 	}
 	return out
@@ -626,6 +651,14 @@ func (d *Definitions) Labels(key string) []string {
 		}
 	}
 	return nil
+}
+
+// label is the first label of a cover field, as messages name it.
+func (d *Definitions) label(key string) string {
+	if l := d.Labels(key); len(l) > 0 {
+		return strings.NewReplacer("“", "", "”", "").Replace(l[0])
+	}
+	return key
 }
 
 // CoverSheet is the cover's sheet name (基本信息).

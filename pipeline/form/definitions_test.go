@@ -2,6 +2,7 @@ package form
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
@@ -52,11 +53,12 @@ func TestDefaultDefinitionsNames(t *testing.T) {
 			t.Errorf("default definitions name a sheet %q, the package constant says %q", got, want)
 		}
 	}
-	if strings.Join(d.Versions, ",") != Version2021+","+Version2022 {
-		t.Errorf("default versions %v", d.Versions)
+	if strings.Join(d.Versions, ",") != Version2021+","+Version2022+",2023版" || d.TemplateVersion != Version2022 {
+		t.Errorf("default versions %v, template's %s", d.Versions, d.TemplateVersion)
 	}
-	if k := d.AnswerKeys(); len(k) != 0 {
-		t.Errorf("the default cover has fields without a column: %v", k)
+	want := "[{star_rating stars} {standard_branch yesno} {weak_org yesno} {service_center_standard yesno} {grid_party_groups count} {dual_report_members count}]"
+	if k := fmt.Sprint(d.AnswerKeys()); k != want {
+		t.Errorf("the default cover's answers are %s, want %s", k, want)
 	}
 }
 
@@ -96,8 +98,8 @@ required = true`, `sheets[0].columns[0] "unit_name".rule: a required column need
 		{"syntax error", `title = "村（社区）党建引领基层治理月报表"`, `title = "村（社区）党建引领基层治理月报表`, "village.toml: line " + lineOf(t, base, "title = ") + ": "},
 		{"unknown value list", `enum = "follow_up"`, `enum = "followup"`, `enum: unknown value list "followup"`},
 		{"unknown version in since", `since = "2022版"
-`, `since = "2023版"
-`, `since: unknown version "2023版"`},
+`, `since = "2030版"
+`, `since: unknown version "2030版"`},
 		{"column grassroots cannot store", `key = "note"`, `key = "remark"`, `"remark" is not a column of orgs grassroots can store`},
 		{"cover label claimed twice", `labels = ["网格员数"]`, `labels = ["网格员数", "网格数"]`, `label "网格数" is claimed by two fields (grids and grid_workers)`},
 		{"identifying field not reject_file", `kind = "period"

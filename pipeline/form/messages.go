@@ -127,3 +127,11 @@ func periodLabel(p string) string {
 	m := strings.TrimPrefix(p[5:], "0")
 	return p[:4] + "年" + m + "月"
 }
+
+func msgBadStars(name, value string) string {
+	return fmt.Sprintf("%s%s不是有效的星级，请填写“五星”“四星”“三星”“二星”“一星”或“未评定”；该项未计入", q(name), q(value))
+}
+
+func msgExceeds(name, value, other string, limit int64) string {
+	return fmt.Sprintf("%s%s大于%s（%d），请核对；该项未计入", q(name), q(value), q(other), limit)
+}

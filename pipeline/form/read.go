@@ -236,8 +236,11 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 	}
 }
 
-// detectVersion picks the version whose own header spellings were seen most
-// (办理状态, 评单结果, 接单网格员… mean 2022版); with no evidence the oldest.
+// detectVersion picks the version that the headers and cover labels found
+// belong to most often: each spelling votes for every version that uses it
+// (办理状态, 评单结果, 接单网格员… are 2022版 and later; a 2023版 cover label
+// is 2023版 only). A tie goes to the oldest of the tied versions: a form
+// with nothing newer than 2022版's headers is a 2022版 form.
 func (rd *reader) detectVersion() string {
 	best, n := rd.defs.Versions[0], 0
 	for _, v := range rd.defs.Versions {

@@ -26,6 +26,7 @@ const (
 	kindCode    // the cover's 区划代码 (ParseCode)
 	kindPeriod  // the cover's 报告期 (ParsePeriod)
 	kindVersion // the cover's 模板版本: one of the definitions' versions
+	kindStars   // a star rating (ParseStars), for cover fields
 )
 
 // enumValue is one canonical value with the spellings accepted for it.
@@ -150,6 +151,13 @@ type coverField struct {
 	required bool     // missing or invalid rejects the file
 	// quiet: absence is normal (模板版本 is absent on most 2021 forms).
 	quiet bool
+	// atMost names another count field this one may not exceed (网格党小组数
+	// ≤ 网格数); exceeding it is a warning with code atMostCode and the value
+	// is not used.
+	atMost, atMostCode string
+	// emptyOK: the cover's 单位类型 for which an empty value is no warning
+	// (双报到在职党员数 concerns communities).
+	emptyOK string
 }
 
 // lookups built once from the tables above; never modified afterwards.

@@ -130,8 +130,8 @@ func (rd *reader) tryHeader(st *sheetState, row int, cells []xlsx.RowCell) {
 		}
 		st.cols[h.col] = h.m.col
 		st.fieldCol[h.m.col.field] = h.m.col
-		if len(h.m.versions) == 1 {
-			rd.votes[h.m.versions[0]]++
+		for _, v := range h.m.versions {
+			rd.votes[v]++
 		}
 	}
 	rd.missingColumns(st)

@@ -164,6 +164,8 @@ func (t *templateWriter) cover(version string) {
 			t.list(s, value, []string{"是", "否"}, cf.labels[0])
 		case kindEnum:
 			t.list(s, value, cf.enum.labels(), cf.labels[0])
+		case kindStars:
+			t.list(s, value, []string{StarNames[5], StarNames[4], StarNames[3], StarNames[2], StarNames[1], StarNames[0]}, cf.labels[0])
 		default:
 			t.do(f.SetCellStyle(s, value, value, t.text))
 		}

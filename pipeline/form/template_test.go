@@ -99,7 +99,7 @@ func TestTemplate(t *testing.T) {
 			}
 		})
 	}
-	if err := WriteTemplate(&bytes.Buffer{}, "2023版"); err == nil {
+	if err := WriteTemplate(&bytes.Buffer{}, "2030版"); err == nil {
 		t.Error("unknown version accepted")
 	}
 }

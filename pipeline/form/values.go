@@ -539,3 +539,43 @@ func parseDateText(s string, date1904 bool, loc *time.Location) (time.Time, bool
 	}
 	return ymd(parts[0], parts[1], parts[2])
 }
+
+// Star ratings of a party organization (2023版 党组织星级), as written.
+var starWords = map[string]int{"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "1": 1, "2": 2, "3": 3, "4": 4, "5": 5}
+
+// StarNames are the canonical ratings by number of stars; 0 is 未评定 (a
+// valid answer that counts in no star metric's numerator).
+var StarNames = [6]string{"未评定", "一星", "二星", "三星", "四星", "五星"}
+
+// ParseStars reads a star rating: 五星 … 一星 (also 五星级), a digit with 星
+// (5星, ５星级), a whole number 1–5 as a number cell or text ("3.0" too), a
+// run of 1–5 ★ (any ☆ ignored), or 未评定 (0 stars). ok is false for
+// anything else, including an empty cell.
+func ParseStars(c Cell) (stars int, ok bool) {
+	if n, isCount := ParseCount(c); isCount {
+		return int(n), n >= 1 && n <= 5
+	}
+	s := matchKey(c.Value)
+	if s == "未评定" {
+		return 0, true
+	}
+	if strings.ContainsAny(s, "★☆") {
+		n := 0
+		for _, r := range s {
+			switch r {
+			case '★':
+				n++
+			case '☆':
+			default:
+				return 0, false
+			}
+		}
+		return n, n >= 1 && n <= 5
+	}
+	s = strings.TrimSuffix(s, "级")
+	if d, cut := strings.CutSuffix(s, "星"); cut {
+		n, ok := starWords[d]
+		return n, ok
+	}
+	return 0, false
+}

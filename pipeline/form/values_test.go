@@ -237,3 +237,28 @@ func TestMatchKey(t *testing.T) {
 		}
 	}
 }
+
+func TestParseStars(t *testing.T) {
+	cases := []struct {
+		c    Cell
+		want int
+		ok   bool
+	}{
+		{Cell{Value: "五星"}, 5, true}, {Cell{Value: "三星级"}, 3, true}, {Cell{Value: "一星"}, 1, true},
+		{Cell{Value: "5星"}, 5, true}, {Cell{Value: "５星级"}, 5, true}, {Cell{Value: " 4 星 "}, 4, true},
+		{Cell{Value: "3", Kind: KindNumber}, 3, true}, {Cell{Value: "3.0", Kind: KindNumber}, 3, true},
+		{Cell{Value: "3.0"}, 3, true}, {Cell{Value: "２"}, 2, true},
+		{Cell{Value: "★★★"}, 3, true}, {Cell{Value: "★★★☆☆"}, 3, true}, {Cell{Value: "★★★★★"}, 5, true},
+		{Cell{Value: "未评定"}, 0, true},
+		{Cell{Value: "六星"}, 0, false}, {Cell{Value: "0", Kind: KindNumber}, 0, false},
+		{Cell{Value: "6", Kind: KindNumber}, 6, false}, {Cell{Value: "3.5", Kind: KindNumber}, 0, false},
+		{Cell{Value: "☆☆☆"}, 0, false}, {Cell{Value: "★★★★★★"}, 6, false}, {Cell{Value: "三星半"}, 0, false},
+		{Cell{Value: "优秀"}, 0, false}, {Cell{}, 0, false},
+	}
+	for _, tc := range cases {
+		got, ok := ParseStars(tc.c)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("ParseStars(%+v) = %d, %v; want %d, %v", tc.c, got, ok, tc.want, tc.ok)
+		}
+	}
+}
