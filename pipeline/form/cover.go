@@ -98,11 +98,11 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 			case CodeOK:
 				cv.Code = code
 			case CodeEmpty:
-				f.fileIssue(sheet, at, CodeMissingCode, "", msgMissingCode)
+				f.fileIssue(sheet, at, CodeMissingCode, "", msgMissingCode(f.Kind))
 			case CodeScientific:
-				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgScientificCode(cell.Text()))
+				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgScientificCode(f.Kind, cell.Text()))
 			default:
-				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgBadCode(cell.Text()))
+				f.fileIssue(sheet, at, CodeBadCode, cell.Text(), msgBadCode(f.Kind, cell.Text()))
 			}
 			continue
 		case fCoverPeriod:
@@ -124,7 +124,7 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 		if cell.IsEmpty() {
 			switch {
 			case cf.required:
-				f.fileIssue(sheet, at, CodeMissingValue, "", msgMissingUnitName)
+				f.fileIssue(sheet, at, CodeMissingValue, "", msgMissingUnitName(f.Kind))
 			case (cf.quiet || introduced) && !present:
 			case cf.emptyOK != "" && cv.Kind == cf.emptyOK:
 			default:
@@ -150,6 +150,8 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 				cv.FilledBy = s
 			case fCoverPhone:
 				cv.Phone = s
+			case fCoverAssistant:
+				cv.Assistant = s
 			}
 		case kindEnum:
 			v, ok := idx.coverE[cf][matchKey(cell.Value)]

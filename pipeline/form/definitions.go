@@ -31,7 +31,7 @@ import (
 type Definitions struct {
 	// Source is the file the definitions came from, as errors name it.
 	Source string
-	// Form is the form kind (village).
+	// Form is the form kind: Village or Park.
 	Form string
 	// Title is the form's Chinese title, as the template writes it.
 	Title string
@@ -40,6 +40,13 @@ type Definitions struct {
 	// TemplateVersion is the template's default version (template.
 	// default_version; the newest when unset).
 	TemplateVersion string
+	// Park is the park form's definitions (park.toml), set on the village
+	// form's definitions that LoadDefinitions returns, so that one
+	// *Definitions is everything Read needs: a workbook with the park
+	// form's 企业名册 is read with Park. nil when the directory has no
+	// park.toml (every workbook is then read as a village form), and on
+	// the park form's own definitions.
+	Park *Definitions
 
 	versionEnum enum
 	coverSheet  string
@@ -138,8 +145,26 @@ var kinds = map[string]kind{
 	"code": kindCode, "period": kindPeriod, "version": kindVersion, "stars": kindStars,
 }
 
+// The form kinds grassroots reads (Definitions.Form, Form.Kind).
+const (
+	Village = "village" // 村（社区）党建引领基层治理月报表
+	Park    = "park"    // 园区两新组织党建月报表
+)
+
+// formSheets are each form kind's data sheets, in the order the row code
+// reads and reports them, and which of them the definitions must have.
+var formSheets = map[string]struct{ keys, needed []string }{
+	Village: {keys: []string{"orgs", "meetings", "requests"}, needed: []string{"orgs", "requests"}},
+	Park:    {keys: []string{"enterprises", "visits"}, needed: []string{"enterprises"}},
+}
+
+// parkSheet is the park form's data sheet whose presence makes a workbook
+// a park form (企业名册 in the default definitions).
+const parkSheet = "enterprises"
+
 // dataFields are the data columns grassroots can store, by sheet key and
-// field key: the row code turns them into OrgRow, Meeting and Request.
+// field key: the row code turns them into OrgRow, Meeting, Request,
+// Enterprise and Visit.
 var dataFields = map[string]map[string]field{
 	"orgs": {
 		"unit_name": fOrgUnitName, "unit_type": fOrgUnitType, "has_org": fOrgHasOrg,
@@ -155,6 +180,15 @@ var dataFields = map[string]map[string]field{
 		"grid_worker": fReqGridWorker, "accepted_on": fReqAcceptedOn, "resolved_on": fReqResolvedOn,
 		"state": fReqState, "dispute": fReqDispute, "mediation": fReqMediation, "rating": fReqRating,
 	},
+	"enterprises": {
+		"name": fEntName, "credit_code": fEntCreditCode, "kind": fEntKind, "workers": fEntWorkers,
+		"party_members": fEntPartyMembers, "has_org": fEntHasOrg, "how_formed": fEntHowFormed,
+		"org_name": fEntOrgName, "paired": fEntPaired, "model_posts": fEntModelPosts,
+	},
+	"visits": {
+		"date": fVisitDate, "enterprise": fVisitEnterprise, "matter": fVisitMatter,
+		"problems": fVisitProblems, "solved": fVisitSolved,
+	},
 }
 
 // coverKeys are the cover fields with a column of their own in the
@@ -164,6 +198,7 @@ var coverKeys = map[string]field{
 	"secretary": fCoverSecretary, "one_shoulder": fCoverOneShoulder, "party_members": fCoverPartyMembers,
 	"grids": fCoverGrids, "grid_workers": fCoverGridWorkers, "council": fCoverCouncil, "groups": fCoverGroups,
 	"filled_by": fCoverFilledBy, "phone": fCoverPhone, "filled_on": fCoverFilledOn, "form_version": fCoverVersion,
+	"assistant": fCoverAssistant,
 }
 
 // A DefinitionError is a broken definition, named by its file and key path
@@ -194,8 +229,9 @@ func (es DefinitionErrors) Error() string {
 	return strings.Join(s, "\n")
 }
 
-// Default returns the definitions embedded in the binary. They are checked
-// by the tests; a broken embedded file is a programming error.
+// Default returns the definitions embedded in the binary: the village
+// form's, with the park form's in Park. They are checked by the tests; a
+// broken embedded file is a programming error.
 var Default = sync.OnceValue(func() *Definitions {
 	d, err := LoadDefinitions(definitions.Forms(), "definitions/forms")
 	if err != nil {
@@ -204,16 +240,18 @@ var Default = sync.OnceValue(func() *Definitions {
 	return d
 })
 
-// LoadDefinitions reads the village form's definitions from fsys
-// (village.toml; other form kinds are added by their own files). dir is
-// how errors name the directory.
+// LoadDefinitions reads the form definitions of fsys, one file per form
+// kind (village.toml, park.toml), and returns the village form's with the
+// park form's in its Park field: the one value that Read, the template and
+// the generator take. village.toml is required; without park.toml every
+// workbook is read as a village form. dir is how errors name the directory.
 func LoadDefinitions(fsys fs.FS, dir string) (*Definitions, error) {
 	names, err := fs.Glob(fsys, "*.toml")
 	if err != nil {
 		return nil, err
 	}
 	var errs DefinitionErrors
-	var village *Definitions
+	byKind := map[string]*Definitions{}
 	for _, name := range names {
 		file := path.Join(dir, name)
 		data, err := fs.ReadFile(fsys, name)
@@ -229,19 +267,35 @@ func LoadDefinitions(fsys fs.FS, dir string) (*Definitions, error) {
 			}
 			return nil, err
 		}
-		if village != nil {
-			errs = append(errs, &DefinitionError{file, "form", "the village form is defined twice (also in " + village.Source + ")"})
+		if other := byKind[d.Form]; other != nil {
+			errs = append(errs, &DefinitionError{file, "form", "the " + d.Form + " form is defined twice (also in " + other.Source + ")"})
 			continue
 		}
-		village = d
+		byKind[d.Form] = d
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	village := byKind[Village]
 	if village == nil {
 		return nil, DefinitionErrors{{dir, "", "no village.toml: the village form is not defined"}}
 	}
+	village.Park = byKind[Park]
 	return village, nil
+}
+
+// ForForm returns the definitions of a form kind (Village or Park) from
+// the ones LoadDefinitions returned: d itself or its Park. ok is false for
+// a kind the definitions do not have, such as park when the directory had
+// no park.toml.
+func (d *Definitions) ForForm(kind string) (defs *Definitions, ok bool) {
+	switch {
+	case d.Form == kind:
+		return d, true
+	case kind == Park && d.Park != nil:
+		return d.Park, true
+	}
+	return nil, false
 }
 
 // ParseDefinitions parses and checks one definitions file. Every problem
@@ -279,9 +333,9 @@ func (c *checker) fail(key, format string, args ...any) {
 func (c *checker) build(df *defFile) *Definitions {
 	d := &Definitions{Source: c.file, Form: df.Form, Title: df.Title, coverSheet: df.Cover.Sheet,
 		helpSheet: df.Template.HelpSheet, help: df.Template.Help}
-	if d.Form != "village" {
-		// The other checks assume a village form's sheets.
-		c.fail("form", "form kind %q is not one grassroots reads (want village)", d.Form)
+	if _, ok := formSheets[d.Form]; !ok {
+		// The other checks assume a known kind's sheets.
+		c.fail("form", "form kind %q is not one grassroots reads (want village or park)", d.Form)
 		return d
 	}
 	if d.coverSheet == "" {
@@ -487,12 +541,13 @@ func (c *checker) coverFields(fields []defField, d *Definitions, enums map[strin
 }
 
 func (c *checker) sheetDefs(sheets []defSheet, d *Definitions, enums map[string]enum) {
+	kindSheets := formSheets[d.Form]
 	seen := map[string]bool{}
 	for si, s := range sheets {
 		skey := fmt.Sprintf("sheets[%d]", si)
 		fields, ok := dataFields[s.Key]
-		if !ok {
-			c.fail(skey+".key", "unknown sheet %q (want orgs, meetings or requests: a new data sheet needs a release)", s.Key)
+		if !ok || !slices.Contains(kindSheets.keys, s.Key) {
+			c.fail(skey+".key", "unknown sheet %q (want %s: a new data sheet needs a release)", s.Key, orList(kindSheets.keys))
 			continue
 		}
 		if seen[s.Key] {
@@ -579,14 +634,23 @@ func (c *checker) sheetDefs(sheets []defSheet, d *Definitions, enums map[string]
 		}
 		d.sheets = append(d.sheets, sd)
 	}
-	for _, k := range []string{"orgs", "requests"} {
+	for _, k := range kindSheets.needed {
 		if !seen[k] {
 			c.fail("sheets", "sheet %s is missing", k)
 		}
 	}
 	// The row code expects the sheets in a fixed order of reporting.
-	order := map[string]int{"orgs": 0, "meetings": 1, "requests": 2}
-	sort.SliceStable(d.sheets, func(i, j int) bool { return order[d.sheets[i].key] < order[d.sheets[j].key] })
+	sort.SliceStable(d.sheets, func(i, j int) bool {
+		return slices.Index(kindSheets.keys, d.sheets[i].key) < slices.Index(kindSheets.keys, d.sheets[j].key)
+	})
+}
+
+// orList joins keys as "a, b or c".
+func orList(keys []string) string {
+	if len(keys) < 2 {
+		return strings.Join(keys, "")
+	}
+	return strings.Join(keys[:len(keys)-1], ", ") + " or " + keys[len(keys)-1]
 }
 
 func kindName(k kind) string {
@@ -628,8 +692,9 @@ type ColumnHeaders struct {
 	Headers []string
 }
 
-// Columns lists the columns a data sheet (orgs, meetings, requests) has in
-// a version, in the definitions' order.
+// Columns lists the columns a data sheet (orgs, meetings, requests; a
+// park form's enterprises, visits) has in a version, in the definitions'
+// order.
 func (d *Definitions) Columns(sheet, version string) []ColumnHeaders {
 	var out []ColumnHeaders
 	if sd := d.sheet(sheet); sd != nil {
@@ -665,7 +730,7 @@ func (d *Definitions) label(key string) string {
 func (d *Definitions) CoverSheet() string { return d.coverSheet }
 
 // SheetName is the name of the data sheet with the given key (orgs,
-// meetings, requests), "" when it has none.
+// meetings, requests; enterprises, visits), "" when it has none.
 func (d *Definitions) SheetName(key string) string {
 	if sd := d.sheet(key); sd != nil {
 		return sd.name

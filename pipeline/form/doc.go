@@ -74,3 +74,9 @@ package form
 //     issues on those columns have Value "".
 //   - A panic inside the reader (a bug) becomes a not_xlsx file issue; the
 //     fuzz tests look for that message.
+//   - The park form: a workbook with the park definitions' 企业名册 (found
+//     like any sheet) is read with Definitions.Park, any other with the
+//     village definitions; Form.Kind says which ("" when the workbook
+//     could not be opened). How its rules are decided (credit codes, the
+//     same enterprise, 组建方式, visit counts) is in docs/definitions.md,
+//     "The park form".

@@ -1,6 +1,7 @@
-// Package form reads and validates one village's monthly report workbook
-// (村（社区）党建引领基层治理月报表, see docs/form.md) into a typed Form and a
-// list of cell-addressed Issues. It never touches the database: the same
+// Package form reads and validates one monthly report workbook, a village's
+// (村（社区）党建引领基层治理月报表, see docs/form.md) or a park's
+// (园区两新组织党建月报表, docs/definitions.md "The park form"), into a
+// typed Form and a list of cell-addressed Issues. It never touches the database: the same
 // reader serves `grassroots validate`, the nightly batch and the tests.
 //
 // The entry point is Read (or ReadFile). A Form is always returned, even for a
@@ -58,8 +59,13 @@ func (i Issue) Error() string {
 // zero time.Time means absent or invalid. Optional values use sql.Null so that
 // "empty" and "0" stay different.
 type Form struct {
-	Path     string
-	Version  string // "2021版" or "2022版", as detected from the headers or the cover
+	Path string
+	// Kind is the form kind, Village or Park: a workbook with a sheet
+	// 企业名册 is a park form, any other a village form. "" when the
+	// workbook could not be opened. The registry-dependent check that the
+	// code belongs to a unit of this kind is the warehouse's.
+	Kind     string
+	Version  string // "2021版", "2022版", "2023版" or "园区2023版", as detected from the headers or the cover
 	Cover    Cover
 	Orgs     []OrgRow   // accepted rows of 组织覆盖 only
 	Meetings []Meeting  // accepted rows of 议事记录 dated in the form's period only
@@ -68,12 +74,17 @@ type Form struct {
 	Rejected bool       // a file-level issue was found: nothing of this form counts
 	Rows     RowCounts  // rows read and rejected, for the run summary
 	Sheets   SheetNames // the sheet names as found ("" when absent)
+	// A park form's rows (a village form has none).
+	Enterprises []Enterprise // accepted rows of 企业名册 only
+	Visits      []Visit      // accepted rows of 走访服务 dated in the form's period only
 }
 
-// SheetNames are the four known sheets' names as they appear in the workbook
-// (with whatever suffix or brackets the clerk gave them).
+// SheetNames are the known sheets' names as they appear in the workbook
+// (with whatever suffix or brackets the clerk gave them). Enterprises and
+// Visits are a park form's.
 type SheetNames struct {
 	Cover, Orgs, Meetings, Requests string
+	Enterprises, Visits             string
 }
 
 // RowCounts counts data rows (header, empty and 合计 rows excluded).
@@ -82,7 +93,9 @@ type RowCounts struct {
 	Rejected int
 }
 
-// Cover is the 基本信息 sheet.
+// Cover is the 基本信息 sheet. A park form's cover has the unit name, code,
+// period, secretary (专职党委书记), assistant, filled by, phone, filled on
+// and version; the village fields stay empty.
 type Cover struct {
 	UnitName     string
 	Code         string // 12 digits, "" when missing or invalid (then the form is rejected)
@@ -101,6 +114,7 @@ type Cover struct {
 	Phone        string
 	FilledOn     time.Time
 	FormVersion  string // the 模板版本 cell as normalized ("2021版", "2022版") or ""
+	Assistant    string // a park form's 书记助理
 	// Answers are the cover fields that the definitions add beyond the ones
 	// above (a new version's question), in the definitions' order.
 	Answers []Answer
@@ -134,6 +148,9 @@ const (
 const (
 	FormedStandalone = "单独组建"
 	FormedJoint      = "联合组建"
+	// FormedIncubated is a park's enterprise without an organization of its
+	// own yet, incubated by the park (企业名册 only).
+	FormedIncubated = "孵化培育"
 )
 
 // OrgRow is one accepted row of 组织覆盖.
@@ -185,4 +202,45 @@ type Request struct {
 	Dispute         sql.Null[bool]
 	Mediation       string // "调处成功", "调处失败", "调处中" or ""
 	Rating          string // "满意", "基本满意", "不满意", "未评价" or ""
+}
+
+// Kinds of enterprise of 企业名册, normalized.
+const (
+	EnterprisePrivate   = "民营企业"
+	EnterpriseForeign   = "外资企业"
+	EnterpriseState     = "国有企业"
+	EnterpriseSocialOrg = "社会组织"
+)
+
+// Enterprise is one accepted row of a park form's 企业名册: one enterprise
+// or social organization in the park's care. Values that a warning dropped
+// (an invalid credit code, a way of forming that contradicts 是否建立党组织)
+// are absent here.
+type Enterprise struct {
+	Row          int
+	Name         string
+	CreditCode   string // 统一社会信用代码, 18 characters upper case with a valid check character; "" when absent or invalid
+	Kind         string // one of the Enterprise* constants, "" when absent or invalid
+	Workers      sql.Null[int64]
+	PartyMembers sql.Null[int64]
+	HasOrg       bool
+	// HowFormed is FormedStandalone or FormedJoint on a row with an
+	// organization, FormedIncubated on one without, else "".
+	HowFormed  string
+	OrgName    string // "" when absent or when HasOrg is false
+	Paired     sql.Null[bool]
+	ModelPosts sql.Null[int64]
+}
+
+// Visit is one accepted row of a park form's 走访服务 whose date lies in the
+// form's period. Problems and Solved are both valid or both absent: solved
+// more than raised, or either one empty or invalid, leaves out both (the
+// visit still counts).
+type Visit struct {
+	Row        int
+	Date       time.Time
+	Enterprise string
+	Matter     string // "政策落实", "融资对接", "用工招聘", "党建指导", "其他" or ""
+	Problems   sql.Null[int64]
+	Solved     sql.Null[int64]
 }

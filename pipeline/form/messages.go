@@ -68,18 +68,40 @@ func msgBadValue(name string, k kind, e enum, value string, personal, row bool) 
 	return m
 }
 
-const (
-	msgMissingCode     = "未填写区划代码，请在“区划代码”右侧的单元格填写本村（社区）的12位统计用区划代码，如“450109100201”"
-	msgMissingPeriod   = "未填写报告期，请在“报告期”右侧的单元格按“2021年3月”格式填写"
-	msgMissingUnitName = "未填写单位名称，请在“单位名称”右侧的单元格填写本村（社区）名称"
-)
+const msgMissingPeriod = "未填写报告期，请在“报告期”右侧的单元格按“2021年3月”格式填写"
 
-func msgBadCode(value string) string {
-	return fmt.Sprintf("区划代码%s不是12位数字，请填写12位统计用区划代码，如“450109100201”", q(value))
+// unitWords are how the cover's messages name the reporting unit, its code
+// and the registry's units of a form kind (Form.Kind).
+type unitWords struct {
+	unit      string // the clerk's own unit
+	codeLabel string // the code's label on the template
+	code      string // what to write as the code
+	units     string // the registry's units of this kind
 }
 
-func msgScientificCode(value string) string {
-	return fmt.Sprintf("区划代码%s是科学计数法，后几位数字已丢失；请先把单元格设为“文本”格式，再重新输入完整的12位代码", q(value))
+func wordsFor(kind string) unitWords {
+	if kind == Park {
+		return unitWords{unit: "本单位", codeLabel: "单位代码", code: "12位单位代码（与名册一致）", units: "园区"}
+	}
+	return unitWords{unit: "本村（社区）", codeLabel: "区划代码", code: "12位统计用区划代码", units: "村（社区）"}
+}
+
+func msgMissingCode(kind string) string {
+	w := wordsFor(kind)
+	return fmt.Sprintf("未填写%s，请在%s右侧的单元格填写%s的%s，如“450109100201”", w.codeLabel, q(w.codeLabel), w.unit, w.code)
+}
+
+func msgMissingUnitName(kind string) string {
+	return fmt.Sprintf("未填写单位名称，请在“单位名称”右侧的单元格填写%s名称", wordsFor(kind).unit)
+}
+
+func msgBadCode(kind, value string) string {
+	w := wordsFor(kind)
+	return fmt.Sprintf("%s%s不是12位数字，请填写%s，如“450109100201”", w.codeLabel, q(value), w.code)
+}
+
+func msgScientificCode(kind, value string) string {
+	return fmt.Sprintf("%s%s是科学计数法，后几位数字已丢失；请先把单元格设为“文本”格式，再重新输入完整的12位代码", wordsFor(kind).codeLabel, q(value))
 }
 
 func msgBadPeriod(value string) string {
@@ -90,8 +112,9 @@ func msgAmbiguousPeriod(value string) string {
 	return fmt.Sprintf("报告期%s是带小数点的数字，无法判断是几月（2021.1 可能是 2021.10），请写成文字，如“2021年1月”或“2021-10”", q(value))
 }
 
-func msgUnknownCode(code string) string {
-	return fmt.Sprintf("区划代码%s不在名册的村（社区）中，请核对后填写本村（社区）的12位统计用区划代码", q(code))
+func msgUnknownCode(kind, code string) string {
+	w := wordsFor(kind)
+	return fmt.Sprintf("%s%s不在名册的%s中，请核对后填写%s的%s", w.codeLabel, q(code), w.units, w.unit, w.code)
 }
 
 func msgDuplicateID(id string, firstRow int) string {
@@ -134,4 +157,38 @@ func msgBadStars(name, value string) string {
 
 func msgExceeds(name, value, other string, limit int64) string {
 	return fmt.Sprintf("%s%s大于%s（%d），请核对；该项未计入", q(name), q(value), q(other), limit)
+}
+
+// The park form's messages.
+
+func msgBadCreditCode(value string, p creditProblem) string {
+	what := "的校验位（第18位）不对，可能有字符抄错"
+	switch p {
+	case creditLength:
+		what = "不是18位"
+	case creditChars:
+		what = "含有不能使用的字符（只有数字和除I、O、S、V、Z以外的大写字母）"
+	}
+	return fmt.Sprintf("统一社会信用代码%s%s，请照营业执照或登记证书核对后填写；该项未计入", q(value), what)
+}
+
+func msgDuplicateEnterprise(byCode bool, value string, firstRow int) string {
+	what, fix := "企业名称", "名称"
+	if byCode {
+		what, fix = "统一社会信用代码", "代码"
+	}
+	return fmt.Sprintf("%s%s与第%d行重复，同一企业只能填写一行；本行未计入，请删除重复行或改正%s", what, q(value), firstRow, fix)
+}
+
+const (
+	msgIncubatedWithOrg    = "已建立党组织的企业，组建方式不应填“孵化培育”（孵化培育指尚未建立党组织、由园区孵化培育），该项未计入；请改填“单独组建”或“联合组建”，或核实“是否建立党组织”"
+	msgFormationWithoutOrg = "未建立党组织的企业，组建方式只能填“孵化培育”或不填，该项未计入；请改正组建方式或核实“是否建立党组织”"
+)
+
+func msgVisitOutOfPeriod(date, period string) string {
+	return fmt.Sprintf("走访日期%s不在报告期%s内，本条不计入本月；上月的记录请删除，只填本月的走访", q(date), q(periodLabel(period)))
+}
+
+func msgSolvedExceeds(solved string, problems int64) string {
+	return fmt.Sprintf("“已解决问题数”%s大于“协调问题数”（%d），请核对；这两个数均未计入，本次走访仍计入", q(solved), problems)
 }

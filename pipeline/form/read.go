@@ -77,8 +77,9 @@ type Options struct {
 	// Location is where ISO date-times with a zone (t="d" cells) are turned
 	// into calendar dates; nil means Asia/Shanghai.
 	Location *time.Location
-	// Definitions are the form's layout and rules; nil means the embedded
-	// defaults (Default).
+	// Definitions are the forms' layout and rules, as LoadDefinitions
+	// returns them: the village form's, with the park form's in its Park;
+	// nil means the embedded defaults (Default).
 	Definitions *Definitions
 }
 
@@ -147,7 +148,8 @@ func (f *Form) fileIssue(sheet, cell, code, value, msg string) {
 }
 
 // UnknownCodeIssue is the file-level issue for a code that the registry does
-// not list as a village or community, addressed at the cover's code cell.
+// not list as a reporting unit, addressed at the cover's code cell and
+// worded for the form's kind.
 // The reader does not know the registry: the warehouse and `validate
 // --registry` add it with f.Add.
 func UnknownCodeIssue(f *Form) Issue {
@@ -158,7 +160,7 @@ func UnknownCodeIssue(f *Form) Issue {
 		Code:     CodeUnknownCode,
 		Severity: SeverityFile,
 		Value:    f.Cover.Code,
-		Message:  msgUnknownCode(f.Cover.Code),
+		Message:  msgUnknownCode(f.Kind, f.Cover.Code),
 	}
 }
 
@@ -187,6 +189,7 @@ func (rd *reader) problem(p *fileProblem) {
 	}
 	f.Issues = kept
 	f.Orgs, f.Meetings, f.Requests, f.Rows = nil, nil, nil, RowCounts{}
+	f.Enterprises, f.Visits = nil, nil
 	f.fileIssue("", "", p.Code, "", p.Msg)
 }
 
@@ -199,6 +202,14 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 	rd.wb = wb
 	rd.votes = map[string]int{}
 	f := rd.f
+	// A workbook with the park form's 企业名册 is a park form, any other a
+	// village form; the sheet is found as every known sheet is.
+	if park := rd.defs.Park; park != nil {
+		if _, ok := rd.findSheet(park.SheetName(parkSheet)); ok {
+			rd.defs, rd.idx = park, park.idx
+		}
+	}
+	f.Kind = rd.defs.Form
 	cover, ok := rd.findSheet(rd.defs.coverSheet)
 	if !ok {
 		f.fileIssue("", "", CodeMissingSheet, "", msgMissingSheet(rd.defs.coverSheet))
@@ -224,6 +235,10 @@ func (rd *reader) read(r io.ReaderAt, size int64) {
 			f.Sheets.Meetings = ref.Name
 		case "requests":
 			f.Sheets.Requests = ref.Name
+		case "enterprises":
+			f.Sheets.Enterprises = ref.Name
+		case "visits":
+			f.Sheets.Visits = ref.Name
 		}
 		if p := rd.readDataSheet(sd, ref); p != nil {
 			rd.problem(p)

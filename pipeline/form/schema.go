@@ -74,6 +74,23 @@ const (
 	fReqDispute
 	fReqMediation
 	fReqRating
+	// 企业名册 (park form)
+	fEntName
+	fEntCreditCode
+	fEntKind
+	fEntWorkers
+	fEntPartyMembers
+	fEntHasOrg
+	fEntHowFormed
+	fEntOrgName
+	fEntPaired
+	fEntModelPosts
+	// 走访服务 (park form)
+	fVisitDate
+	fVisitEnterprise
+	fVisitMatter
+	fVisitProblems
+	fVisitSolved
 	// 基本信息
 	fCoverUnitName
 	fCoverCode
@@ -90,7 +107,8 @@ const (
 	fCoverPhone
 	fCoverFilledOn
 	fCoverVersion
-	fCoverAnswer // a cover field without a column of its own: an Answer
+	fCoverAssistant // the park form's 书记助理
+	fCoverAnswer    // a cover field without a column of its own: an Answer
 	numFields
 )
 
@@ -122,7 +140,7 @@ type column struct {
 
 // sheetDef is one data sheet of the form.
 type sheetDef struct {
-	key      string // orgs, meetings, requests
+	key      string // orgs, meetings, requests; enterprises, visits
 	name     string // canonical name, as the template writes it
 	required bool
 	columns  []column
@@ -137,6 +155,15 @@ const (
 	SheetMeetings = "议事记录"
 	SheetRequests = "点单台账"
 	SheetHelp     = "填表说明"
+)
+
+// The park form's sheets and version in the default definitions
+// (definitions/forms/park.toml), for the tests and the fixture generator;
+// TestDefaultParkDefinitions checks that they agree.
+const (
+	SheetEnterprises = "企业名册"
+	SheetVisits      = "走访服务"
+	VersionPark2023  = "园区2023版"
 )
 
 // coverField is one labelled value of 基本信息.

@@ -61,6 +61,9 @@ type sheetState struct {
 	rows     int               // non-empty rows seen, against MaxRows
 	seenIDs  map[string]int    // request id → first row
 	orgWay   map[string]orgWay // organization → its way of forming
+	// enterprises: an enterprise's identity (credit code or name) → the
+	// first row naming it (park form).
+	enterprises map[string]int
 }
 
 type orgWay struct {
@@ -70,6 +73,9 @@ type orgWay struct {
 
 func (rd *reader) readDataSheet(sd *sheetDef, ref xlsx.Sheet) *fileProblem {
 	st := &sheetState{def: sd, ref: ref, cols: map[int]*column{}, seenIDs: map[string]int{}, orgWay: map[string]orgWay{}}
+	if sd.key == "enterprises" {
+		st.enterprises = map[string]int{}
+	}
 	_, p := rd.wb.Rows(ref.Part, maxColumns, false, func(row int, cells []xlsx.RowCell) error {
 		st.rows++
 		if st.rows > rd.opt.Limits.MaxRows {
@@ -228,6 +234,10 @@ func (rd *reader) dataRow(st *sheetState, row int, cells []xlsx.RowCell) {
 		rd.meetingRow(st, &dr)
 	case "requests":
 		rd.requestRow(st, &dr)
+	case "enterprises":
+		rd.enterpriseRow(st, &dr)
+	case "visits":
+		rd.visitRow(st, &dr)
 	}
 	if dr.rejected {
 		rd.f.Rows.Rejected++
