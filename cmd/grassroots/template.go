@@ -12,10 +12,11 @@ import (
 // cmdTemplate writes a blank form for villages, built from the reader's own
 // definitions (form.Definitions.WriteTemplate).
 func cmdTemplate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "template", "--out FILE [--version 2022] [--forms DIR]")
+	fs := newFlags(e, "template", "--out FILE [--form village|park] [--version 2022] [--forms DIR]")
 	out := fs.String("out", "template.xlsx", "where to write the blank form")
 	version := fs.String("version", "", "form version, e.g. 2021 or 2022版 (default: the definitions' template.default_version)")
 	formsDir := formsFlag(fs)
+	kind := fs.String("form", "village", "form kind: village (村、社区) or park (园区)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -26,6 +27,10 @@ func cmdTemplate(ctx context.Context, e *env, args []string) error {
 	defs, err := loadForms(*formsDir)
 	if err != nil {
 		return err
+	}
+	var ok bool
+	if defs, ok = defs.ForForm(*kind); !ok {
+		return fmt.Errorf("%w: --form %q: want village or park (the park form needs a park.toml)", errUsage, *kind)
 	}
 	v := defs.TemplateVersion
 	if *version != "" {

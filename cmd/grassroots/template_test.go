@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -56,5 +57,22 @@ func TestTemplateCommand(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	if code := run(context.Background(), []string{"template", "--out", filepath.Join(dir, "x.xlsx"), "--version", "2019"}, &stdout, &stderr); code != 1 {
 		t.Errorf("bad version: exit %d", code)
+	}
+}
+
+// `template --form park` writes the blank park form, which reads back as a
+// park form of 园区2023版.
+func TestTemplateCommandPark(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "park.xlsx")
+	if code := run(context.Background(), []string{"template", "--form", "park", "--out", out}, io.Discard, io.Discard); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	f := form.ReadFile(out, "park.xlsx", form.Options{})
+	if f.Kind != form.Park || f.Version != "园区2023版" {
+		t.Errorf("the blank park form reads as %q %q", f.Kind, f.Version)
+	}
+	if code := run(context.Background(), []string{"template", "--form", "school", "--out", out}, io.Discard, io.Discard); code != exitUsage {
+		t.Errorf("--form school: exit %d, want %d", code, exitUsage)
 	}
 }
