@@ -55,6 +55,7 @@ type Definitions struct {
 	helpSheet   string
 	help        []string
 	enums       map[string]enum
+	answers     int // how many cover fields are kept as Answers
 	idx         *schemaIndex
 }
 
@@ -405,6 +406,7 @@ func (c *checker) build(df *defFile) *Definitions {
 	}
 	if len(c.errs) == 0 {
 		d.idx = buildSchema(d)
+		d.answers = len(d.AnswerKeys())
 	}
 	return d
 }
