@@ -415,101 +415,116 @@ func (wb *Workbook) Rows(part string, maxCol int, wantMerges bool, fn func(row i
 		return nil, problemDamaged("工作表内容缺失")
 	}
 	s := Scanner{b: data}
-	// Find <sheetData>. The root must be <worksheet>: anything else is not
-	// a worksheet at all (binary garbage under the sheet's name).
+	rows, p := sheetData(&s)
+	if p != nil {
+		return nil, p
+	}
+	if rows {
+		if p := wb.walkRows(&s, maxCol, fn); p != nil {
+			return nil, p
+		}
+	}
+	if !wantMerges {
+		return nil, nil
+	}
+	return mergedRanges(&s)
+}
+
+// sheetData advances s past the <sheetData> start tag and says whether rows
+// follow (false for <sheetData/> or a worksheet without one). The root must
+// be <worksheet>: anything else is not a worksheet at all (binary garbage
+// under the sheet's name).
+func sheetData(s *Scanner) (rows bool, p *Problem) {
 	root := true // no element seen yet
 	for {
 		t, ok := s.Next()
 		if !ok {
 			if p := s.Problem(); p != nil || root {
-				return nil, problemDamaged("工作表内容缺失或格式错误")
+				return false, problemDamaged("工作表内容缺失或格式错误")
 			}
-			return nil, nil // a worksheet without rows
+			return false, nil // a worksheet without rows
 		}
 		switch {
 		case t.Kind == CharData:
 			continue
 		case root && (t.Kind != StartElement || string(t.Name) != "worksheet"):
-			return nil, problemDamaged("工作表内容缺失或格式错误")
+			return false, problemDamaged("工作表内容缺失或格式错误")
 		}
 		root = false
-		if t.Kind != StartElement {
-			continue
-		}
-		if string(t.Name) == "sheetData" {
-			if t.Self {
-				goto tail
-			}
-			break
+		if t.Kind == StartElement && string(t.Name) == "sheetData" {
+			return !t.Self, nil
 		}
 	}
-	{
-		var cells []RowCell
-		rowNum, col := 0, 0
-		inRow := false
-	scan:
-		for {
-			t, ok := s.Next()
-			if !ok {
-				// The part ended inside <sheetData>: cut off or malformed,
-				// so the rows read so far are not the sheet.
-				return nil, problemDamaged("工作表内容不完整或格式错误")
+}
+
+// walkRows reads the rows of <sheetData> up to its end tag, calling fn for
+// each row with a non-empty cell, until fn returns ErrStop.
+func (wb *Workbook) walkRows(s *Scanner, maxCol int, fn func(row int, cells []RowCell) error) *Problem {
+	var cells []RowCell
+	rowNum, col := 0, 0
+	inRow := false
+	for {
+		t, ok := s.Next()
+		if !ok {
+			// The part ended inside <sheetData>: cut off or malformed, so the
+			// rows read so far are not the sheet.
+			return problemDamaged("工作表内容不完整或格式错误")
+		}
+		switch t.Kind {
+		case StartElement:
+			switch string(t.Name) {
+			case "row":
+				if r, ok := attrInt(t.Attrs, "r"); ok && r > rowNum && r <= 1<<20 {
+					rowNum = r
+				} else {
+					rowNum++
+				}
+				// A self-closed row is empty: nothing to report.
+				cells, col, inRow = cells[:0], 0, !t.Self
+			case "c":
+				col++
+				c, ref, p := wb.cell(s, t)
+				if ref > 0 {
+					col = ref
+				}
+				if p != nil {
+					return p
+				}
+				if c.Value != "" && col <= maxCol && inRow {
+					cells = append(cells, RowCell{Col: col, Cell: c})
+				}
+			default:
+				s.Skip(t)
 			}
-			switch t.Kind {
-			case StartElement:
-				switch string(t.Name) {
-				case "row":
-					if r, ok := attrInt(t.Attrs, "r"); ok && r > rowNum && r <= 1<<20 {
-						rowNum = r
-					} else {
-						rowNum++
-					}
-					cells, col, inRow = cells[:0], 0, !t.Self
-					if t.Self {
-						// An empty row: nothing to report.
-						continue
-					}
-				case "c":
-					col++
-					c, ref, p := wb.cell(&s, t)
-					if ref > 0 {
-						col = ref
-					}
-					if p != nil {
-						return nil, p
-					}
-					if c.Value != "" && col <= maxCol && inRow {
-						cells = append(cells, RowCell{Col: col, Cell: c})
-					}
+		case EndElement:
+			switch string(t.Name) {
+			case "row":
+				inRow = false
+				if len(cells) == 0 {
+					continue
+				}
+				err := fn(rowNum, cells)
+				var fp *Problem
+				switch {
+				case err == nil:
+				case errors.Is(err, ErrStop):
+					return nil
+				case errors.As(err, &fp):
+					return fp
 				default:
-					s.Skip(t)
+					return problemDamaged(err.Error())
 				}
-			case EndElement:
-				switch string(t.Name) {
-				case "row":
-					inRow = false
-					if len(cells) > 0 {
-						if err := fn(rowNum, cells); err != nil {
-							if err == ErrStop {
-								break scan
-							}
-							var fp *Problem
-							if errors.As(err, &fp) {
-								return nil, fp
-							}
-							return nil, problemDamaged(err.Error())
-						}
-					}
-				case "sheetData":
-					break scan
-				}
+			case "sheetData":
+				return nil
 			}
 		}
 	}
-tail:
-	if !wantMerges {
-		return nil, nil
-	}
+}
+
+// mergedRanges collects the merged ranges (A3:B3) after the rows, at most
+// 1000 of them.
+func mergedRanges(s *Scanner) ([]string, *Problem) {
+	var merges []string
 	for {
 		t, ok := s.Next()
 		if !ok {
