@@ -20,20 +20,37 @@ const (
 	// two rates times 100) and says so: "-2.8%" for 97.2% → 94.4% read as a
 	// relative change to officials.
 	fmtChange = `+0.0"个百分点";-0.0"个百分点";0.0"个百分点"`
-	// A rate over a small sample stays a number (sortable) and says so.
-	fmtSmallPct = `0.0%"（样本不足）"`
-	fmtCount    = "#,##0"
-	fmtCountChg = "+#,##0;-#,##0;0"
-	fmtMedian   = "0.0"
-	fmtMedChg   = "+0.0;-0.0;0.0"
-	fmtDateTime = "yyyy-mm-dd hh:mm"
-	fmtDate     = "yyyy-mm-dd"
+	// A rate over a small sample stays a number (sortable) and says so,
+	// with its numerator and denominator when the denominator is below
+	// maxSmallDen (fmtSmallFrac): "100.0%（2/2，样本不足）".
+	fmtSmallPct  = `0.0%"（样本不足）"`
+	fmtSmallFrac = `0.0%%"（%d/%d，样本不足）"` // for fmt.Sprintf
+	fmtCount     = "#,##0"
+	fmtCountChg  = "+#,##0;-#,##0;0"
+	fmtMedian    = "0.0"
+	fmtMedChg    = "+0.0;-0.0;0.0"
+	fmtDateTime  = "yyyy-mm-dd hh:mm"
+	fmtDate      = "yyyy-mm-dd"
 )
 
 // styles are one workbook's style ids.
 type styles struct {
 	title, header, pct, change, count, countChange, median, medianChange, dateTime, date int
 	smallPct                                                                             int
+	// smallFrac[den][num] is the small-sample style that shows num/den.
+	smallFrac [maxSmallDen][maxSmallDen]int
+}
+
+// maxSmallDen bounds the denominators whose small-sample style shows the
+// fraction: every workbook has the same styles, made before the data is
+// known, so one style per fraction is made up front (190 of them). A
+// minimum sample above 20 shows larger small samples as 样本不足 alone.
+const maxSmallDen = 20
+
+// small reports whether id is a small-sample style: they are made one after
+// the other, smallPct first.
+func (s *styles) small(id int) bool {
+	return id >= s.smallPct && id <= s.smallFrac[maxSmallDen-1][maxSmallDen-1]
 }
 
 func newStyles(f *excelize.File) (styles, error) {
@@ -59,7 +76,13 @@ func newStyles(f *excelize.File) (styles, error) {
 	s.medianChange = add(custom(fmtMedChg))
 	s.dateTime = add(custom(fmtDateTime))
 	s.date = add(custom(fmtDate))
-	s.smallPct = add(&excelize.Style{CustomNumFmt: new(fmtSmallPct), Font: &excelize.Font{Color: "808080"}})
+	grey := &excelize.Font{Color: "808080"}
+	s.smallPct = add(&excelize.Style{CustomNumFmt: new(fmtSmallPct), Font: grey})
+	for den := 1; den < maxSmallDen; den++ {
+		for num := 0; num <= den; num++ {
+			s.smallFrac[den][num] = add(&excelize.Style{CustomNumFmt: new(fmt.Sprintf(fmtSmallFrac, num, den)), Font: grey})
+		}
+	}
 	for _, err := range errs {
 		if err != nil {
 			return s, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -293,25 +294,31 @@ func (b *builder) metricCells(unit string) []any {
 }
 
 // unitNum is num, with the small-sample style for a flagged rate of unit in
-// the summary's month.
+// the summary's month: the rate with its numerator and denominator.
 func (b *builder) unitNum(unit string, m metric, v sql.NullFloat64) any {
 	if v.Valid && m.kind == "ratio" && b.d.small(unit, m.name) {
-		return excelize.Cell{StyleID: b.st.smallPct, Value: v.Float64}
+		style := b.st.smallPct
+		f := b.d.value(unit, m.name)
+		if num, den := f.num.Float64, f.den.Float64; f.num.Valid && f.den.Valid && den >= 1 && den < maxSmallDen &&
+			num >= 0 && num <= den && num == math.Trunc(num) && den == math.Trunc(den) {
+			style = b.st.smallFrac[int(den)][int(num)]
+		}
+		return excelize.Cell{StyleID: style, Value: v.Float64}
 	}
 	return b.num(m, v)
 }
 
 // widenSmallSamples makes the columns that hold a small sample's rate wide
-// enough for "100.0%（样本不足）": a number wider than its column shows as
-// ###.
+// enough for "100.0%（19/19，样本不足）": a number wider than its column
+// shows as ###.
 func (b *builder) widenSmallSamples(s *sheet) {
 	for _, r := range s.rows {
 		for i, v := range r {
-			if c, ok := v.(excelize.Cell); ok && c.StyleID == b.st.smallPct {
+			if c, ok := v.(excelize.Cell); ok && b.st.small(c.StyleID) {
 				if s.widths == nil {
 					s.widths = map[int]float64{}
 				}
-				s.widths[i+1] = max(s.widths[i+1], 18)
+				s.widths[i+1] = max(s.widths[i+1], 24)
 			}
 		}
 	}

@@ -71,7 +71,7 @@ func writeSummary(t *testing.T, w *warehouse.Warehouse, now time.Time) string {
 }
 
 // TestSmallSampleRanking: a community with 2 requests, both resolved
-// (100%), ranks below one with 180 at 97.2%, its rate says 样本不足, and a
+// (100%), ranks below one with 180 at 97.2%, its rate says 2/2 and 样本不足, and a
 // small sample's low satisfaction breaks no 预警清单 rule.
 func TestSmallSampleRanking(t *testing.T) {
 	w, reg := trustWarehouse(t)
@@ -117,6 +117,10 @@ func TestSmallSampleRanking(t *testing.T) {
 		isSmall := strings.Contains(shown, "样本不足")
 		if isSmall != (r[code] == "450109100202") {
 			t.Errorf("%s's 办结率 shows %q", r[code], shown)
+		}
+		// A small sample shows its numerator and denominator.
+		if isSmall && !strings.Contains(shown, "（2/2，样本不足）") {
+			t.Errorf("%s's small-sample 办结率 shows %q, want its 2/2", r[code], shown)
 		}
 		if raw := r[res]; raw == "" {
 			t.Errorf("%s's 办结率 is not a number", r[code])
