@@ -164,7 +164,7 @@ func BenchmarkSummaryBooks(b *testing.B) {
 		b.Fatal(err)
 	}
 	o := Options{Now: runNow, Thresholds: Thresholds{}.withDefaults()}
-	ids, err := bookStyles()
+	ids, err := bookStyles(true)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -47,13 +47,17 @@ type styles struct {
 // minimum sample above 20 shows larger small samples as 样本不足 alone.
 const maxSmallDen = 20
 
-// small reports whether id is a small-sample style: they are made one after
-// the other, smallPct first.
+// small reports whether id is a small-sample style (the fractions' styles
+// are made one after the other).
 func (s *styles) small(id int) bool {
-	return id >= s.smallPct && id <= s.smallFrac[maxSmallDen-1][maxSmallDen-1]
+	first, last := s.smallFrac[1][0], s.smallFrac[maxSmallDen-1][maxSmallDen-1]
+	return id == s.smallPct || (first != 0 && id >= first && id <= last)
 }
 
-func newStyles(f *excelize.File) (styles, error) {
+// newStyles makes a workbook's styles; fractions adds the small-sample
+// styles with a numerator and denominator (the summaries show them, the
+// feedback workbooks do not).
+func newStyles(f *excelize.File, fractions bool) (styles, error) {
 	var s styles
 	var errs []error
 	add := func(st *excelize.Style) int {
@@ -78,7 +82,7 @@ func newStyles(f *excelize.File) (styles, error) {
 	s.date = add(custom(fmtDate))
 	grey := &excelize.Font{Color: "808080"}
 	s.smallPct = add(&excelize.Style{CustomNumFmt: new(fmtSmallPct), Font: grey})
-	for den := 1; den < maxSmallDen; den++ {
+	for den := 1; fractions && den < maxSmallDen; den++ {
 		for num := 0; num <= den; num++ {
 			s.smallFrac[den][num] = add(&excelize.Style{CustomNumFmt: new(fmt.Sprintf(fmtSmallFrac, num, den)), Font: grey})
 		}
@@ -94,10 +98,10 @@ func newStyles(f *excelize.File) (styles, error) {
 // bookStyles are the style ids newBook gives every workbook, taken from a
 // new file, so that sheets can be built (and their digests taken) before
 // their workbook is.
-func bookStyles() (styles, error) {
+func bookStyles(fractions bool) (styles, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	return newStyles(f)
+	return newStyles(f, fractions)
 }
 
 // sheet is one worksheet as rows of values: nil (an empty cell), string
@@ -127,7 +131,7 @@ type placedChart struct {
 
 // newBook makes a workbook whose sheets are named names, in order, with
 // fixed document properties.
-func newBook(names []string, period, title string) (*excelize.File, styles, error) {
+func newBook(names []string, period, title string, fractions bool) (*excelize.File, styles, error) {
 	f := excelize.NewFile()
 	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
 		f.Close()
@@ -147,7 +151,7 @@ func newBook(names []string, period, title string) (*excelize.File, styles, erro
 		f.Close()
 		return nil, styles{}, err
 	}
-	st, err := newStyles(f)
+	st, err := newStyles(f, fractions)
 	if err != nil {
 		f.Close()
 		return nil, styles{}, err

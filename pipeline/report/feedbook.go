@@ -64,7 +64,7 @@ func frameFor(period string) (*feedbackFrame, error) {
 }
 
 func buildFrame(period string) (*feedbackFrame, error) {
-	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单")
+	f, st, err := newBook([]string{feedbackSheet}, period, "报表问题清单", false)
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +198,7 @@ var (
 )
 
 func feedbackStyles() (styles, error) {
-	fbStylesOnce.Do(func() { fbStyles, fbStylesErr = bookStyles() })
+	fbStylesOnce.Do(func() { fbStyles, fbStylesErr = bookStyles(false) })
 	return fbStyles, fbStylesErr
 }
 

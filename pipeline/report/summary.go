@@ -92,7 +92,7 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	// The style ids the sheets are built with, before any workbook is: a
 	// township's digest comes from its sheets, and an unchanged township's
 	// workbook is never built.
-	ids, err := bookStyles()
+	ids, err := bookStyles(true)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,7 @@ func summaryBook(d *summaryData, sc scope, sheets []*sheet, ids styles) ([]byte,
 	if sc.summary {
 		names = summarySheets
 	}
-	f, st, err := newBook(names, d.period, summaryTitle(d, sc))
+	f, st, err := newBook(names, d.period, summaryTitle(d, sc), true)
 	if err != nil {
 		return nil, err
 	}
