@@ -38,12 +38,12 @@ func TestAssessment2023(t *testing.T) {
 	wantEq(t, f.Version, "2023版")
 	got := answers(f)
 	want := map[string]Answer{
-		"star_rating":             {Key: "star_rating", Asked: true, Valid: true, Count: 4, Text: "四星"},
-		"standard_branch":         {Key: "standard_branch", Asked: true, Valid: true, Yes: true},
-		"weak_org":                {Key: "weak_org", Asked: true, Valid: true, Yes: false},
-		"service_center_standard": {Key: "service_center_standard", Asked: true, Valid: true, Yes: true},
-		"grid_party_groups":       {Key: "grid_party_groups", Asked: true, Valid: true, Count: 3},
-		"dual_report_members":     {Key: "dual_report_members", Asked: true, Valid: true, Count: 12},
+		"star_rating":             {Key: "star_rating", Kind: "stars", Asked: true, Valid: true, Count: 4, Text: "四星"},
+		"standard_branch":         {Key: "standard_branch", Kind: "yesno", Asked: true, Valid: true, Yes: true},
+		"weak_org":                {Key: "weak_org", Kind: "yesno", Asked: true, Valid: true, Yes: false},
+		"service_center_standard": {Key: "service_center_standard", Kind: "yesno", Asked: true, Valid: true, Yes: true},
+		"grid_party_groups":       {Key: "grid_party_groups", Kind: "count", Asked: true, Valid: true, Count: 3},
+		"dual_report_members":     {Key: "dual_report_members", Kind: "count", Asked: true, Valid: true, Count: 12},
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("answers (-want +got):\n%s", d)

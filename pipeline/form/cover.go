@@ -15,6 +15,10 @@ const (
 	coverCols      = 10
 )
 
+// unquote drops the curly quotes of a label (书记是否“一肩挑”) where a
+// message quotes it.
+var unquote = strings.NewReplacer("“", "", "”", "")
+
 // coverCell is a cover field's value cell as found, and where.
 type coverCell struct {
 	cell Cell
@@ -54,8 +58,8 @@ func (rd *reader) readCover(ref xlsx.Sheet) *fileProblem {
 		// A field that a later version introduced is a question older forms
 		// were not asked: without its label there is no answer and no warning.
 		introduced := len(cf.versions) > 0 && cf.versions[0] != rd.defs.Versions[0]
-		name := strings.NewReplacer("“", "", "”", "").Replace(cf.labels[0])
-		a := Answer{Key: cf.key, Asked: present || !introduced}
+		name := unquote.Replace(cf.labels[0])
+		a := Answer{Key: cf.key, Kind: kindName(cf.kind), Asked: present || !introduced}
 		switch {
 		case !cell.IsEmpty():
 			a = rd.coverValue(sheet, at, cf, name, cell, a)

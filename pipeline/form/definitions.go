@@ -723,7 +723,7 @@ func (d *Definitions) Labels(key string) []string {
 // label is the first label of a cover field, as messages name it.
 func (d *Definitions) label(key string) string {
 	if l := d.Labels(key); len(l) > 0 {
-		return strings.NewReplacer("“", "", "”", "").Replace(l[0])
+		return unquote.Replace(l[0])
 	}
 	return key
 }
@@ -751,6 +751,20 @@ func (d *Definitions) AnswerKeys() []AnswerKey {
 	for _, cf := range d.cover {
 		if cf.field == fCoverAnswer {
 			out = append(out, AnswerKey{Key: cf.key, Kind: kindName(cf.kind)})
+		}
+	}
+	return out
+}
+
+// AllAnswerKeys are AnswerKeys of every form kind (village, then park),
+// each key once.
+func (d *Definitions) AllAnswerKeys() []AnswerKey {
+	out := d.AnswerKeys()
+	if d.Park != nil {
+		for _, k := range d.Park.AnswerKeys() {
+			if !slices.ContainsFunc(out, func(o AnswerKey) bool { return o.Key == k.Key }) {
+				out = append(out, k)
+			}
 		}
 	}
 	return out

@@ -125,9 +125,10 @@ type Cover struct {
 // version introduced: the form was not asked the question. Valid is false
 // when the answer is empty or invalid (then a warning says why). Only the
 // value of the field's kind is set: Text for text and enum fields, Yes,
-// Count or Date.
+// Count (a star rating: its stars, 0 for 未评定) or Date.
 type Answer struct {
 	Key   string
+	Kind  string // the field's kind: text, enum, yesno, count, stars or date
 	Asked bool
 	Valid bool
 	Text  string

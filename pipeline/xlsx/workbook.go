@@ -503,22 +503,27 @@ func (wb *Workbook) walkRows(s *Scanner, maxCol int, fn func(row int, cells []Ro
 				if len(cells) == 0 {
 					continue
 				}
-				err := fn(rowNum, cells)
-				var fp *Problem
-				switch {
-				case err == nil:
-				case errors.Is(err, ErrStop):
-					return nil
-				case errors.As(err, &fp):
-					return fp
-				default:
-					return problemDamaged(err.Error())
+				if err := fn(rowNum, cells); err != nil {
+					return walkError(err)
 				}
 			case "sheetData":
 				return nil
 			}
 		}
 	}
+}
+
+// walkError is what a Rows callback's error ends the walk with: nil for
+// ErrStop, the callback's *Problem, or damage.
+func walkError(err error) *Problem {
+	var fp *Problem
+	switch {
+	case errors.Is(err, ErrStop):
+		return nil
+	case errors.As(err, &fp):
+		return fp
+	}
+	return problemDamaged(err.Error())
 }
 
 // mergedRanges collects the merged ranges (A3:B3) after the rows, at most
