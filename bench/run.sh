@@ -58,6 +58,11 @@ NIGHTLY_ADDED=${BENCH_NIGHTLY_ADDED:-$((VILLAGES / 200))}     #         0.5% add
 SMALL_EVERY=${BENCH_SMALL_EVERY:-10}  # step m: every 10th form (1,000 of 10,000)
 PEER_EVERY=${BENCH_PEER_EVERY:-20}    # steps d, e: every 20th form (500 of 10,000)
 RESULTS_DIR=${BENCH_RESULTS_DIR:-bench}
+# steps a, b, c: percent of the registry's units merged or moved (half
+# each; fixtures --changes), the registry then having valid_from, valid_to
+# and successor_code. 0: a registry without months. BENCH_CHANGES=2 is the
+# hierarchy-through-time case (2% of 10,000 units merged or moved).
+CHANGES=${BENCH_CHANGES:-0}
 MODES="clean realistic"
 PYTHON=/usr/bin/python3
 
@@ -115,14 +120,14 @@ gen_hash=$($GO list -tags=$TAGS -deps -f '{{if not .Standard}}{{if .Module}}{{if
 	tr ' ' '\n' | grep . | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
 
 fixtures() { # villages months mode → prints the fixtures folder, generating it if needed
-	local key="v$1-m$2-s$SEED-$3-$gen_hash" dir flag=
+	local key="v$1-m$2-s$SEED-$3-c$CHANGES-$gen_hash" dir flag=
 	[ "$3" = clean ] || flag=--$3
 	dir=$CACHE/fixtures/$key
 	if [ ! -f "$dir/.complete" ]; then
 		say "generating $key" >&2
 		rm -rf "$dir" "$dir.tmp"
 		mkdir -p "$CACHE/fixtures"
-		"$BIN/benchtool" fixtures --out "$dir.tmp" --villages "$1" --months "$2" --seed "$SEED" $flag >"$dir.tmp.json"
+		"$BIN/benchtool" fixtures --out "$dir.tmp" --villages "$1" --months "$2" --seed "$SEED" --changes "$CHANGES" $flag >"$dir.tmp.json"
 		mv "$dir.tmp" "$dir"
 		mv "$dir.tmp.json" "$dir/.generated.json"
 		touch "$dir/.complete"

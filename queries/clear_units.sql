@@ -1,1 +1,2 @@
 DELETE FROM units;
+DELETE FROM unit_rows;

@@ -8,6 +8,26 @@ SELECT s.path, s.sha256, fo.cover_sheet AS sheet, fo.code_cell AS cell,
        '区划代码“' || fo.unit_code || '”不在名册中，请核对本村（社区）的12位统计用区划代码' AS message
 FROM submission_status s JOIN forms fo USING (sha256)
 WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+  AND fo.unit_code NOT IN (SELECT code FROM unit_rows WHERE level IN ('village', 'community'))
+UNION ALL
+-- A village or community of the registry with no row valid in the form's
+-- month (merged, moved away or not yet founded) rejects the file too.
+SELECT s.path, s.sha256, fo.cover_sheet, fo.code_cell,
+       'unit_inactive', 'file', fo.unit_code,
+       '名册中“' || u.name || '”（' || fo.unit_code || '）在报告期' || fo.period || '不是有效的村（社区）'
+       || CASE WHEN u.successor_code IS NOT NULL AND fo.period > u.valid_to
+               THEN '（' || u.valid_to || '后已并入“' || coalesce(su.name, u.successor_code) || '”，区划代码' || u.successor_code || '）'
+               WHEN fo.period < u.first_from THEN '（' || u.first_from || '起设立）'
+               ELSE '' END
+       || '，请核对区划代码和报告期'
+FROM submission_status s
+JOIN forms fo USING (sha256)
+JOIN (SELECT *, min(coalesce(valid_from, '0000-00')) OVER (PARTITION BY code) AS first_from
+      FROM unit_rows WHERE level IN ('village', 'community')
+      QUALIFY row_number() OVER (PARTITION BY code ORDER BY coalesce(valid_from, '') DESC) = 1) u
+  ON u.code = fo.unit_code
+LEFT JOIN units su ON su.code = u.successor_code
+WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
 UNION ALL
 -- A period later than the month the file was received in still loads.
 SELECT s.path, s.sha256, fo.cover_sheet, fo.period_cell,
@@ -21,4 +41,20 @@ UNION ALL
 -- request_date_issues), at the path each accepted content has now.
 SELECT s.path, s.sha256, d.sheet, d.cell, 'request_changed_date', 'warning', d.value, d.message
 FROM request_date_issues d
-JOIN submission_status s ON s.sha256 = d.sha256 AND s.status = 'accepted';
+JOIN submission_status s ON s.sha256 = d.sha256 AND s.status = 'accepted'
+UNION ALL
+-- A request whose requested-on month precedes the first month in which the
+-- unit that lists it is valid (a new village carrying an old village's open
+-- request) counts in that first month: a warning on the accepted form that
+-- gives the request its values.
+SELECT s.path, s.sha256, fo.requests_sheet, r.requested_on_cell,
+       'request_before_unit', 'warning', strftime(r.requested_on, '%Y-%m-%d'),
+       '点单日期' || strftime(r.requested_on, '%Y-%m-%d') || '早于本村（社区）在名册中设立的月份' || u.first_from
+       || '，该诉求计入' || u.first_from
+FROM requests_effective e
+JOIN (SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
+      HAVING first_from > '0000-00') u -- none without months: nothing to join
+  ON u.code = e.unit_code AND strftime(e.requested_on, '%Y-%m') < u.first_from
+JOIN submission_status s ON s.unit_code = e.unit_code AND s.period = e.form_period AND s.status = 'accepted'
+JOIN forms fo ON fo.sha256 = s.sha256
+JOIN request_rows r ON r.sha256 = s.sha256 AND r.request_id = e.request_id AND r.requested_on = e.requested_on;

@@ -4,7 +4,7 @@
 -- given another level by the registry. Every unit (and every unit with
 -- flags) when there is no previous run to go by, or when min_sample or the
 -- flags' definitions (flags_basis: refresh_metric_flags_insert.sql and
--- metric_catalog.sql) differ from the previous run's. Temporary.
+-- the metric definitions) differ from the previous run's. Temporary.
 CREATE OR REPLACE TEMP TABLE flag_scope AS
 WITH mode AS (
     SELECT coalesce(p.min_sample = c.min_sample AND p.flags_basis = c.flags_basis, false)

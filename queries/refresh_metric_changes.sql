@@ -11,13 +11,16 @@
 --     (unit_tree) and whose month is the figure's month, or that list a
 --     request requested in the figure's month (when some figure of the
 --     file's own unit changed);
---   * 'registry' when the registry (code, name, level, parent) differs from
---     the previous run's for the figure's unit or a unit below it, in the
---     new tree or the previous one (a unit that moved changes the units it
+--   * 'registry' when the registry (code, name, level, parent, a row's
+--     months or successor) differs from the previous run's for the figure's
+--     unit or a unit below it, in the new tree or the previous one (a unit that moved changes the units it
 --     left and the units it joined);
 --   * 'settings' for timely_rate when the deadline day differs from the
 --     previous run's (the only setting a figure depends on; min_sample
---     changes flags, never a figure).
+--     changes flags, never a figure);
+--   * 'definitions' when the metric's definition (kind, source, numerator,
+--     denominator: runs.metric_digests) differs from the previous run's, or
+--     the metric is new or gone (not when the previous run recorded none).
 -- With none of these, the paths of the submissions of that unit and month
 -- whose receipt time changed (receipts.csv, a touched file); else 'unknown'.
 INSERT INTO metric_changes_t
@@ -64,13 +67,17 @@ WITH changed AS MATERIALIZED (
     FULL JOIN prev_units o ON o.code = n.code
     WHERE n.code IS NULL OR o.code IS NULL
        OR n.name <> o.name OR n.level <> o.level OR n.parent_code IS DISTINCT FROM o.parent_code
+    UNION
+    -- a row's months or successor (the hierarchy through time)
+    SELECT code FROM ((FROM unit_rows EXCEPT FROM prev_unit_rows) UNION ALL (FROM prev_unit_rows EXCEPT FROM unit_rows))
 ), registry_units AS (
     SELECT t.ancestor_code AS unit_code FROM unit_tree t JOIN registry_changed r ON r.code = t.unit_code
     UNION
     SELECT t.ancestor_code FROM prev_unit_tree t JOIN registry_changed r ON r.code = t.unit_code
 ), settings_changed AS (
     -- NULL (not a change) when the previous run did not record its settings.
-    SELECT cur.deadline_day <> prev.deadline_day AS deadline_day
+    SELECT cur.deadline_day <> prev.deadline_day AS deadline_day,
+           cur.metric_digests AS metric_digests, prev.metric_digests AS prev_metric_digests
     FROM runs cur, runs prev
     WHERE cur.run_id = getvariable('run_id')
       AND prev.run_id = (SELECT max(run_id) FROM runs WHERE run_id < getvariable('run_id'))
@@ -78,7 +85,10 @@ WITH changed AS MATERIALIZED (
     SELECT c.*,
            list_sort(coalesce(f.strong, [])
                      || CASE WHEN r.unit_code IS NOT NULL THEN ['registry'] ELSE [] END
-                     || CASE WHEN c.metric = 'timely_rate' AND s.deadline_day THEN ['settings'] ELSE [] END) AS strong,
+                     || CASE WHEN c.metric = 'timely_rate' AND s.deadline_day THEN ['settings'] ELSE [] END
+                     || CASE WHEN s.prev_metric_digests IS NOT NULL
+                              AND (s.metric_digests ->> c.metric) IS DISTINCT FROM (s.prev_metric_digests ->> c.metric)
+                             THEN ['definitions'] ELSE [] END) AS strong,
            coalesce(f.weak, []) AS weak
     FROM changed c
     LEFT JOIN file_causes f USING (period, unit_code)

@@ -1,8 +1,37 @@
 -- The months that metric_values covers: every month with an accepted form or
--- with a counted request or meeting.
+-- with a counted request or meeting. A request (or meeting) of a month
+-- before the first month in which its unit is valid counts in that first
+-- month (request_before_unit, docs/form.md).
 CREATE OR REPLACE TABLE metric_periods AS
+WITH unit_first AS (
+    SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
+)
 SELECT period FROM submission_status WHERE status = 'accepted'
 UNION
-SELECT strftime(requested_on, '%Y-%m') FROM requests_effective
+SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00'))
+FROM requests_effective r LEFT JOIN unit_first u ON u.code = r.unit_code
 UNION
-SELECT strftime(date, '%Y-%m') FROM meetings_effective;
+SELECT greatest(strftime(m.date, '%Y-%m'), coalesce(u.first_from, '0000-00'))
+FROM meetings_effective m LEFT JOIN unit_first u ON u.code = m.unit_code;
+
+-- "Today" for metric_values_current (docs/metrics.md, "hierarchy through
+-- time"): the month that run summarizes by default, the newest month with
+-- an accepted form not after the run's own month (Asia/Shanghai); the run's
+-- month when there is none. Temporary.
+CREATE OR REPLACE TEMP TABLE hierarchy_today AS
+WITH run_month AS (
+    SELECT strftime(timezone('Asia/Shanghai', started_at), '%Y-%m') AS period
+    FROM runs WHERE run_id = getvariable('run_id')
+)
+SELECT coalesce(
+    (SELECT max(period) FROM submission_status
+     WHERE status = 'accepted' AND period <= (SELECT period FROM run_month)),
+    (SELECT period FROM run_month)) AS period;
+
+-- The registry rows valid in each month of metric_periods: the units of
+-- that month's hierarchy, with the name and level they had. Temporary.
+CREATE OR REPLACE TEMP TABLE unit_periods AS
+SELECT p.period, u.code, u.name, u.level
+FROM metric_periods p
+JOIN unit_rows u
+  ON p.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99');

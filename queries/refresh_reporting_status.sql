@@ -1,20 +1,20 @@
--- One row per expected unit (every village and community of the registry)
--- and month of metric_periods: whether it reported, on time or not, and why a
--- form was rejected. On time (docs/form.md): the earliest accepted form of
+-- One row per expected unit and month of metric_periods (the villages and
+-- communities valid in that month, placed in that month's hierarchy):
+-- whether it reported, on time or not, and why a form was rejected. On time (docs/form.md): the earliest accepted form of
 -- the month (superseded ones included) was received by the end of day
 -- getvariable('deadline_day') of the next month, Asia/Shanghai.
 CREATE OR REPLACE TABLE reporting_status_t AS
 WITH expected AS (
-    SELECT u.code, u.name, u.level,
+    SELECT u.period, u.code, u.name, u.level,
            max(a.code) FILTER (WHERE a.level = 'township') AS township_code,
            max(a.name) FILTER (WHERE a.level = 'township') AS township_name,
            max(a.code) FILTER (WHERE a.level = 'district') AS district_code,
            max(a.name) FILTER (WHERE a.level = 'district') AS district_name
-    FROM units u
-    JOIN unit_tree t ON t.unit_code = u.code
-    JOIN units a ON a.code = t.ancestor_code
+    FROM unit_periods u
+    JOIN unit_tree t ON t.unit_code = u.code AND u.period BETWEEN t.valid_from AND t.valid_to
+    JOIN unit_periods a ON a.code = t.ancestor_code AND a.period = u.period
     WHERE u.level IN ('village', 'community')
-    GROUP BY u.code, u.name, u.level
+    GROUP BY u.period, u.code, u.name, u.level
 ), subs AS (
     SELECT unit_code, period,
            any_value(path) FILTER (WHERE status = 'accepted') AS accepted_path,
@@ -28,13 +28,12 @@ WITH expected AS (
     WHERE unit_code IS NOT NULL AND period IS NOT NULL
     GROUP BY unit_code, period
 ), joined AS (
-    SELECT p.period, e.*, s.*,
+    SELECT e.*, s.* EXCLUDE (period),
            timezone('Asia/Shanghai',
-                    (strptime(p.period || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH
+                    (strptime(e.period || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH
                      + to_days(CAST(getvariable('deadline_day') AS INTEGER)))::TIMESTAMP) AS deadline
-    FROM metric_periods p
-    CROSS JOIN expected e
-    LEFT JOIN subs s ON s.unit_code = e.code AND s.period = p.period
+    FROM expected e
+    LEFT JOIN subs s ON s.unit_code = e.code AND s.period = e.period
 )
 SELECT j.period,
        j.code AS unit_code, j.name AS unit_name, j.level,

@@ -1,6 +1,8 @@
 -- The status of every (path, content) ever seen, per docs/form.md: a form is
 -- rejected for its own file-level issues or for a code the registry lacks as
--- a village or community (checked again on every run); among the others, the
+-- a village or community valid in the form's month (unknown_code or
+-- unit_inactive, refresh_derived_issues.sql; checked again on every run:
+-- known is false for both); among the others, the
 -- latest received per (unit, period) is accepted, ties broken by the path
 -- that sorts later as UTF-8 bytes; the rest are superseded.
 CREATE OR REPLACE TABLE submission_status AS
@@ -9,10 +11,13 @@ WITH f AS (
            fo.unit_code, fo.period,
            coalesce(fo.rejected, false) AS form_rejected,
            fo.sha256 IS NOT NULL AS was_read,
-           u.code IS NOT NULL AS known
+           coalesce(EXISTS (
+               SELECT 1 FROM unit_rows u
+               WHERE u.code = fo.unit_code AND u.level IN ('village', 'community')
+                 AND fo.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+           ), false) AS known
     FROM files fl
     LEFT JOIN forms fo USING (sha256)
-    LEFT JOIN units u ON u.code = fo.unit_code AND u.level IN ('village', 'community')
 ), pre AS (
     SELECT *,
            CASE WHEN ignored IS NOT NULL OR NOT was_read THEN 'ignored'

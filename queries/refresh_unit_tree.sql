@@ -1,12 +1,22 @@
--- Each unit paired with itself and every unit above it (depth 0 is itself).
--- Roll-ups join facts of villages and communities through this closure.
--- The registry reader has already refused cycles.
+-- Each registry row paired with itself and every unit above it (depth 0 is
+-- itself), for the months in which that unit is above it: valid_from and
+-- valid_to ('YYYY-MM'; '0000-00' and '9999-99' for always and still valid)
+-- are the intersection of the rows' months along the chain, so that a unit
+-- that moved has one chain per parent it had. Roll-ups join the facts of
+-- month M through the rows with M between valid_from and valid_to: the
+-- hierarchy of M. The registry reader has already refused cycles and a
+-- parent that is not valid while its child is. For a registry without
+-- months, this is the plain closure with one always-valid chain per unit.
 CREATE OR REPLACE TABLE unit_tree AS
-WITH RECURSIVE up(unit_code, ancestor_code, depth) AS (
-    SELECT code, code, 0 FROM units
+WITH RECURSIVE up(unit_code, ancestor_code, parent_code, depth, valid_from, valid_to) AS (
+    SELECT code, code, parent_code, 0, coalesce(valid_from, '0000-00'), coalesce(valid_to, '9999-99')
+    FROM unit_rows
     UNION ALL
-    SELECT up.unit_code, u.parent_code, up.depth + 1
-    FROM up JOIN units u ON u.code = up.ancestor_code
-    WHERE u.parent_code IS NOT NULL AND u.parent_code <> ''
+    SELECT up.unit_code, p.code, p.parent_code, up.depth + 1,
+           greatest(up.valid_from, coalesce(p.valid_from, '0000-00')),
+           least(up.valid_to, coalesce(p.valid_to, '9999-99'))
+    FROM up JOIN unit_rows p ON p.code = up.parent_code
+    WHERE coalesce(p.valid_from, '0000-00') <= up.valid_to
+      AND coalesce(p.valid_to, '9999-99') >= up.valid_from
 )
-SELECT unit_code, ancestor_code, depth FROM up;
+SELECT unit_code, ancestor_code, depth, valid_from, valid_to FROM up;

@@ -1,55 +1,105 @@
--- metric_values: one row per (month, registry unit, metric), 0/0 included.
--- A unit's ratio is the sum of the numerators over the sum of the
--- denominators of the villages and communities below it, never an average
--- of rates; a zero denominator gives NULL. Counts carry a NULL denominator.
+-- metric_values: one row per (month, unit valid in that month, metric), 0/0
+-- included. A unit's ratio is the sum of the numerators over the sum of the
+-- denominators of the villages and communities below it in the hierarchy
+-- of the month (unit_tree's rows valid in it), never an average of rates; a
+-- zero denominator gives NULL. Counts carry a NULL denominator.
 -- A median is computed afresh over all resolved requests under the unit,
 -- never from the villages' medians: each village's days to resolve are
 -- counted per whole day (a histogram), the counts are summed up the registry,
 -- and the median is read off the cumulative counts — the middle value, or
 -- the mean of the two middle ones for an even count. Exact, and several times
 -- cheaper than a median over every request joined to every ancestor.
-CREATE OR REPLACE TABLE metric_values_t AS
-WITH sums AS (
-    SELECT f.period, t.ancestor_code AS unit_code, f.metric,
-           sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
-    FROM metric_facts f
-    JOIN unit_tree t ON t.unit_code = f.unit_code
-    GROUP BY ALL
-), days AS (
-    SELECT strftime(requested_on, '%Y-%m') AS period, unit_code,
-           date_diff('day', requested_on, resolved_on) AS days, count(*) AS n
-    FROM requests_effective
-    WHERE state = '已办结' AND resolved_on IS NOT NULL
+--
+-- Memory (the default --memory-limit is 256MB; 10,000 units × 12 months is
+-- 2.5 million rows): the facts are keyed by the metric's number rather than
+-- its name; only the units above villages and communities are summed
+-- through the tree (the villages' own figures are joined as they are);
+-- the figures are written in 4 parts by a hash of the unit's code, each
+-- summing and joining a quarter of the facts (one join of them all needed
+-- more than 256MB at 12 months), nothing of their size is kept aside; and
+-- nothing is sorted: readers order what they read.
+-- The first month in which each unit is valid: a fact of a month before it
+-- (a new village's request carried over from an old one) counts in that
+-- first month (request_before_unit, docs/form.md).
+CREATE OR REPLACE TEMP TABLE rollup_first AS
+SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code;
+
+-- Every unit's own facts (villages and communities) whose code's hash falls
+-- in part k (or all of them for k NULL).
+CREATE OR REPLACE TEMP MACRO rollup_own(k) AS TABLE
+SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
+       sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
+FROM metric_facts f
+JOIN metric_catalog c USING (metric)
+LEFT JOIN rollup_first u ON u.code = f.unit_code
+WHERE k IS NULL OR hash(f.unit_code) % 4 = k
+GROUP BY ALL;
+
+-- The facts of the units below each unit, in the month's hierarchy.
+CREATE OR REPLACE TEMP TABLE rollup_below AS
+SELECT o.period, t.ancestor_code AS unit_code, o.ord,
+       sum(o.numerator) AS numerator, sum(o.denominator) AS denominator,
+       hash(t.ancestor_code) % 4 AS part
+FROM rollup_own(NULL) o
+JOIN unit_tree t
+  ON t.unit_code = o.unit_code AND t.depth > 0
+ AND o.period BETWEEN t.valid_from AND t.valid_to
+GROUP BY ALL;
+
+CREATE OR REPLACE TEMP TABLE rollup_medians AS
+WITH days AS (
+    SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) AS period, r.unit_code,
+           date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
+    FROM requests_effective r
+    LEFT JOIN rollup_first u ON u.code = r.unit_code
+    WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
     GROUP BY ALL
 ), days_up AS (
     SELECT d.period, t.ancestor_code AS unit_code, d.days, sum(d.n) AS n
     FROM days d
-    JOIN unit_tree t ON t.unit_code = d.unit_code
+    JOIN unit_tree t ON t.unit_code = d.unit_code AND d.period BETWEEN t.valid_from AND t.valid_to
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,
            sum(n) OVER (PARTITION BY period, unit_code ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
            sum(n) OVER (PARTITION BY period, unit_code) AS total
     FROM days_up
-), medians AS (
-    -- With N values, the middle ones are at positions (N+1)//2 and N//2+1
-    -- (the same position when N is odd).
-    SELECT period, unit_code, 'days_to_resolve_median' AS metric,
-           (min(days) FILTER (WHERE upto >= (total + 1) // 2)
-            + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median
-    FROM cumulative
-    GROUP BY period, unit_code
 )
-SELECT p.period, u.code AS unit_code, u.name AS unit_name, u.level, c.metric,
-       CASE c.kind WHEN 'median' THEN m.median ELSE coalesce(s.numerator, 0) END::DOUBLE AS numerator,
-       CASE c.kind WHEN 'ratio' THEN coalesce(s.denominator, 0) END::DOUBLE AS denominator,
-       CASE c.kind WHEN 'ratio' THEN s.numerator / nullif(s.denominator, 0)
+-- With N values, the middle ones are at positions (N+1)//2 and N//2+1 (the
+-- same position when N is odd).
+SELECT period, unit_code, 'days_to_resolve_median' AS metric,
+       (min(days) FILTER (WHERE upto >= (total + 1) // 2)
+        + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median,
+       hash(unit_code) % 4 AS part
+FROM cumulative
+GROUP BY period, unit_code;
+
+-- The figures of the units (of each month's hierarchy: unit_periods,
+-- refresh_metric_periods.sql) whose code's hash falls in part k.
+CREATE OR REPLACE TEMP MACRO rollup_part(k) AS TABLE
+SELECT g.period, g.unit_code, g.unit_name, g.level, g.metric,
+       CASE g.kind WHEN 'median' THEN m.median
+                   ELSE coalesce(o.numerator, 0) + coalesce(b.numerator, 0) END::DOUBLE AS numerator,
+       CASE g.kind WHEN 'ratio' THEN coalesce(o.denominator, 0) + coalesce(b.denominator, 0) END::DOUBLE AS denominator,
+       CASE g.kind WHEN 'ratio' THEN (coalesce(o.numerator, 0) + coalesce(b.numerator, 0))
+                                     / nullif(coalesce(o.denominator, 0) + coalesce(b.denominator, 0), 0)
                    WHEN 'median' THEN m.median
-                   ELSE coalesce(s.numerator, 0) END::DOUBLE AS value,
-       c.ord AS metric_ord
-FROM metric_periods p
-CROSS JOIN units u
-CROSS JOIN metric_catalog c
-LEFT JOIN sums s ON s.period = p.period AND s.unit_code = u.code AND s.metric = c.metric
-LEFT JOIN medians m ON m.period = p.period AND m.unit_code = u.code AND m.metric = c.metric
-ORDER BY p.period, u.code, c.ord;
+                   ELSE coalesce(o.numerator, 0) + coalesce(b.numerator, 0) END::DOUBLE AS value,
+       g.ord AS metric_ord
+FROM (
+    SELECT u.period, u.code AS unit_code, u.name AS unit_name, u.level, c.metric, c.kind, c.ord
+    FROM unit_periods u
+    CROSS JOIN metric_catalog c
+    WHERE hash(u.code) % 4 = k
+) g
+LEFT JOIN rollup_own(k) o ON o.period = g.period AND o.unit_code = g.unit_code AND o.ord = g.ord
+LEFT JOIN (FROM rollup_below WHERE part = k) b ON b.period = g.period AND b.unit_code = g.unit_code AND b.ord = g.ord
+LEFT JOIN (FROM rollup_medians WHERE part = k) m ON m.period = g.period AND m.unit_code = g.unit_code AND m.metric = g.metric;
+
+CREATE OR REPLACE TABLE metric_values_t AS FROM rollup_part(0);
+INSERT INTO metric_values_t FROM rollup_part(1);
+INSERT INTO metric_values_t FROM rollup_part(2);
+INSERT INTO metric_values_t FROM rollup_part(3);
+DROP TABLE rollup_first;
+DROP TABLE rollup_below;
+DROP TABLE rollup_medians;

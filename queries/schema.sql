@@ -118,8 +118,60 @@ CREATE TABLE IF NOT EXISTS request_rows (
     rating            VARCHAR
 );
 
+-- Added with the park form (docs/definitions.md): the form's kind (village
+-- or park; NULL on forms loaded before: village) and the park's 书记助理.
+ALTER TABLE forms ADD COLUMN IF NOT EXISTS form_kind VARCHAR;
+ALTER TABLE forms ADD COLUMN IF NOT EXISTS assistant VARCHAR;
+
+-- The cover's answers that have no column of forms: the questions a form
+-- version's definitions add (the 2023版 assessment, an analyst's own). One
+-- row per form and field the definitions knew when the form was read.
+-- asked: the cover has the field's label (a newer version's question is
+-- not asked of older forms); valid: the answer was not empty or invalid;
+-- the value is in the column of the field's kind (count also holds a star
+-- rating's stars, 0 for 未评定).
+CREATE TABLE IF NOT EXISTS form_answers (
+    sha256 VARCHAR NOT NULL,
+    key    VARCHAR NOT NULL,
+    asked  BOOLEAN NOT NULL,
+    valid  BOOLEAN NOT NULL,
+    text   VARCHAR,
+    yes    BOOLEAN,
+    count  BIGINT,
+    date   DATE
+);
+
+-- A park form's 企业名册 rows (accepted rows only).
+CREATE TABLE IF NOT EXISTS enterprise_rows (
+    sha256        VARCHAR NOT NULL,
+    row           INTEGER NOT NULL,
+    name          VARCHAR NOT NULL,
+    credit_code   VARCHAR,              -- valid codes only
+    kind          VARCHAR,
+    workers       BIGINT,
+    party_members BIGINT,
+    has_org       BOOLEAN NOT NULL,
+    how_formed    VARCHAR,              -- 单独组建 | 联合组建 | 孵化培育
+    org_name      VARCHAR,
+    paired        BOOLEAN,
+    model_posts   BIGINT
+);
+
+-- A park form's 走访服务 rows dated in the form's month.
+CREATE TABLE IF NOT EXISTS visit_rows (
+    sha256     VARCHAR NOT NULL,
+    row        INTEGER NOT NULL,
+    date       DATE NOT NULL,
+    enterprise VARCHAR NOT NULL,
+    matter     VARCHAR,
+    problems   BIGINT,                  -- both NULL unless both valid and solved <= problems
+    solved     BIGINT
+);
+
 -- The registry as of the latest run (replaced on every run: the CSV is the
--- only source of the hierarchy).
+-- only source of the hierarchy), one row per code: its latest row (the one
+-- that starts last). Every row, with the months it holds for, is in
+-- unit_rows (the hierarchy through time).
 CREATE TABLE IF NOT EXISTS units (
     code        VARCHAR NOT NULL,
     name        VARCHAR NOT NULL,
@@ -172,13 +224,16 @@ DROP TABLE IF EXISTS main.meetings_effective;
 -- (docs/warehouse.md#runs): a run's row is written in its own transaction, so
 -- every row in the file is a committed run. The settings a run used are kept
 -- so that the next run can name them as the cause of a changed figure, and
--- flags_basis (a hash of the flags' SQL and the catalog) so that it knows
+-- flags_basis (a hash of the flags' SQL and the metric definitions) so that it knows
 -- when every flag must be recomputed.
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS forms_read INTEGER;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS status VARCHAR;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS deadline_day INTEGER;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS min_sample INTEGER;
 ALTER TABLE runs ADD COLUMN IF NOT EXISTS flags_basis VARCHAR;
+-- Per metric, a digest of its definition (run_settings.sql), as JSON: a
+-- changed definition is named as the cause of the figures it changed.
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS metric_digests VARCHAR;
 UPDATE runs SET forms_read = files_read, status = 'committed' WHERE status IS NULL;
 
 -- Every figure of metric_values that a run changed, with what changed it
@@ -211,7 +266,9 @@ CREATE TABLE IF NOT EXISTS metric_flags_t (
 CREATE TABLE IF NOT EXISTS unit_tree (
     unit_code     VARCHAR,
     ancestor_code VARCHAR,
-    depth         INTEGER
+    depth         INTEGER,
+    valid_from    VARCHAR,              -- since schema 4: the months ('YYYY-MM')
+    valid_to      VARCHAR               -- in which ancestor_code is above unit_code
 );
 CREATE TABLE IF NOT EXISTS submission_status (
     path          VARCHAR,
@@ -224,6 +281,40 @@ CREATE TABLE IF NOT EXISTS submission_status (
     status        VARCHAR
 );
 CREATE TABLE IF NOT EXISTS metric_values_t (
+    period      VARCHAR,
+    unit_code   VARCHAR,
+    unit_name   VARCHAR,
+    level       VARCHAR,
+    metric      VARCHAR,
+    numerator   DOUBLE,
+    denominator DOUBLE,
+    value       DOUBLE,
+    metric_ord  INTEGER
+);
+
+-- The registry's rows through time (docs/form.md, "the hierarchy through
+-- time"; schema 4), replaced on every run like units: a code has one row per
+-- parent it had. valid_from and valid_to are 'YYYY-MM', NULL for always and
+-- for still valid.
+CREATE TABLE IF NOT EXISTS unit_rows (
+    code           VARCHAR NOT NULL,
+    name           VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,
+    parent_code    VARCHAR,
+    valid_from     VARCHAR,
+    valid_to       VARCHAR,
+    successor_code VARCHAR
+);
+
+-- metric_values_current (rollup_metric_values_current.sql): the (month,
+-- unit)s of metric_values whose figures along today's hierarchy differ from
+-- those of the month's own (metric_values_current_replaced), and today's
+-- units' figures for them (metric_values_current_t).
+CREATE TABLE IF NOT EXISTS metric_values_current_replaced (
+    period    VARCHAR,
+    unit_code VARCHAR
+);
+CREATE TABLE IF NOT EXISTS metric_values_current_t (
     period      VARCHAR,
     unit_code   VARCHAR,
     unit_name   VARCHAR,

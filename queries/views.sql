@@ -4,6 +4,18 @@ CREATE OR REPLACE VIEW metric_values AS
 SELECT period, unit_code, unit_name, level, metric, numerator, denominator, value
 FROM metric_values_t;
 
+-- docs/warehouse.md#metric_values_current: the same months along today's
+-- hierarchy: metric_values' figures but for the (month, unit)s whose
+-- figures differ along today's hierarchy, which are in
+-- metric_values_current_t (rollup_metric_values_current.sql).
+CREATE OR REPLACE VIEW metric_values_current AS
+SELECT v.period, v.unit_code, v.unit_name, v.level, v.metric, v.numerator, v.denominator, v.value
+FROM metric_values_t v
+ANTI JOIN metric_values_current_replaced r ON r.period = v.period AND r.unit_code = v.unit_code
+UNION ALL
+SELECT period, unit_code, unit_name, level, metric, numerator, denominator, value
+FROM metric_values_current_t;
+
 CREATE OR REPLACE VIEW issues AS
 SELECT fl.path, i.sheet, i.cell, i.code, i.severity, i.value, i.message, fl.sha256, i.seq
 FROM files fl JOIN form_issues i USING (sha256)

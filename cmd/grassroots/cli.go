@@ -53,6 +53,9 @@ func commands() []command {
 		{"query", "run read-only SQL on the warehouse", cmdQuery},
 		{"template", "write a blank form for villages", cmdTemplate},
 		{"fixtures", "write a realistic synthetic inbox and registry", cmdFixtures},
+		{"definitions", "check metric definitions without running (definitions check)", cmdDefinitions},
+		{"export", "write the warehouse as a Parquet lake (docs/lake.md)", cmdExport},
+		{"combine", "build the warehouse of the level above from its cities' lakes", cmdCombine},
 	}
 }
 
@@ -60,7 +63,7 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: grassroots [--log-format text|json] <command> [flags]")
 	fmt.Fprintln(w, "\ncommands:")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'grassroots <command> -h' for a command's flags.")
 }

@@ -14,7 +14,7 @@ import (
 
 // cmdFixtures writes a synthetic inbox and registry (package fixtures).
 func cmdFixtures(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--volume PCT] [--clean | --realistic] [--all-receipts]")
+	fs := newFlags(e, "fixtures", "--out DIR [--villages N] [--months K] [--seed S] [--start YYYY-MM] [--volume PCT] [--clean | --realistic] [--changes PCT] [--all-receipts]")
 	out := fs.String("out", "fixtures/generated", "directory to write registry.csv, inbox/, expected-issues.csv and README.md to")
 	villages := fs.Int("villages", 40, "villages and communities in the registry")
 	months := fs.Int("months", 3, "months of forms")
@@ -23,6 +23,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	volume := fs.Int("volume", 100, "rows per form in percent of the usual (10–120 organizations, 5–300 requests)")
 	clean := fs.Bool("clean", false, "inject no faults: every form valid and in the registry (for benchmarks)")
 	realistic := fs.Bool("realistic", false, "every form valid and in the registry, but most with warnings and some with rejected rows, as villages fill them (for benchmarks)")
+	changes := fs.Int("changes", 0, "percent of the units merged or moved during the months (half each, at least one of each), plus half as many founded; the registry gets valid_from, valid_to and successor_code")
 	allReceipts := fs.Bool("all-receipts", false, "list every file in inbox/receipts.csv (for inboxes kept in git, which loses file times)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -32,6 +33,9 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	}
 	if *clean && *realistic {
 		return fmt.Errorf("%w: --clean and --realistic exclude each other", errUsage)
+	}
+	if *changes < 0 || *changes > 50 {
+		return fmt.Errorf("%w: --changes %d: want 0 to 50 (percent)", errUsage, *changes)
 	}
 	if *villages < 1 || *months < 1 {
 		return fmt.Errorf("%w: --villages and --months must be at least 1", errUsage)
@@ -50,6 +54,9 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	if *realistic {
 		cmdline = append(cmdline, "--realistic")
 	}
+	if *changes > 0 {
+		cmdline = append(cmdline, "--changes", fmt.Sprint(*changes))
+	}
 	if *allReceipts {
 		cmdline = append(cmdline, "--all-receipts")
 	}
@@ -63,7 +70,7 @@ func cmdFixtures(ctx context.Context, e *env, args []string) error {
 	began := time.Now()
 	s, err := fixtures.Generate(*out, fixtures.Options{
 		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
-		Volume: *volume, Clean: *clean, Realistic: *realistic, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
+		Volume: *volume, Clean: *clean, Realistic: *realistic, Changes: *changes, AllReceipts: *allReceipts, Command: strings.Join(cmdline, " "),
 	})
 	if err != nil {
 		return err

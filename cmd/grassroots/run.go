@@ -8,7 +8,9 @@ import (
 	"regexp"
 	"time"
 
+	"grassroots/definitions"
 	"grassroots/pipeline/calendar"
+	"grassroots/pipeline/form"
 	"grassroots/pipeline/nightly"
 	"grassroots/pipeline/warehouse"
 )
@@ -16,7 +18,7 @@ import (
 var memorySize = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10]")
+	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10] [--metrics FILE] [--forms DIR]")
 	// The defaults run the committed sample, so that `make run` needs no flags.
 	inboxDir := fs.String("inbox", "fixtures/sample/inbox", "folder of village forms (searched recursively)")
 	registryFile := fs.String("registry", "fixtures/sample/registry.csv", "registry CSV (名册)")
@@ -27,6 +29,8 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	minSample := fs.Int("min-sample", warehouse.DefaultMinSample, "a rate about requests or meetings whose denominator is at least 1 and below this is flagged small_sample (metric_flags) and left out of anomaly checks")
 	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
 	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
+	metricsFile := fs.String("metrics", "", "metric definitions (TOML) changing or replacing the built-in ones (docs/metrics.md, \"Definitions as data\")")
+	formsDir := formsFlag(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -45,6 +49,22 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if *minSample < 1 {
 		return fmt.Errorf("%w: --min-sample %d: want 1 or more", errUsage, *minSample)
 	}
+	// Before anything else: broken definitions stop the run (exit 2)
+	// before the warehouse is touched; nightly.Run tries them in DuckDB.
+	var metrics *definitions.Metrics
+	if *metricsFile != "" {
+		var err error
+		if metrics, err = definitions.LoadMetrics(*metricsFile); err != nil {
+			return err
+		}
+	}
+	var forms *form.Definitions // nil: the built-in ones, which the tests check
+	if *formsDir != "" {
+		var err error
+		if forms, err = loadForms(*formsDir); err != nil {
+			return err
+		}
+	}
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
 	}
@@ -54,7 +74,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	cfg := nightly.Config{
 		Inbox: *inboxDir, Registry: *registryFile, DB: *db,
 		DeadlineDay: *deadlineDay, MinSample: *minSample, Workers: *workers, MemoryLimit: *memoryLimit, Log: e.log,
-		Out: *out, Period: *period,
+		Out: *out, Period: *period, Metrics: metrics, Form: form.Options{Definitions: forms},
 	}
 	if e.isTerminal {
 		cfg.Progress = e.stderr

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"grassroots/definitions"
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/inbox"
@@ -59,6 +60,9 @@ type Config struct {
 	// Thresholds of the 预警清单 rules; the zero value means the defaults.
 	Thresholds report.Thresholds
 	Log        *slog.Logger
+	// Metrics are the metric definitions; nil means the built-in ones.
+	// Others are checked (warehouse.CheckMetrics) before anything is read.
+	Metrics *definitions.Metrics
 	// afterForm, in tests, runs after each form handed to the warehouse: it
 	// injects failures and cancellations mid-load.
 	afterForm func(formsRead int) error
@@ -99,6 +103,13 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 
+	// Metric definitions of the analyst's, or form definitions that may add
+	// fact columns, are tried on an empty warehouse before anything is read.
+	if cfg.Metrics != nil || cfg.Form.Definitions != nil {
+		if err := warehouse.CheckMetrics(ctx, cfg.Metrics, cfg.Form.Definitions); err != nil {
+			return nil, err
+		}
+	}
 	reg, err := registry.Load(cfg.Registry)
 	if err != nil {
 		return nil, err
@@ -133,7 +144,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	log.Info("forms read", "read", s.FormsRead, "reused", s.FormsReused, "rows", s.RowsLoaded, "elapsed_ms", s.Read.Milliseconds())
 
 	t = time.Now()
-	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay, MinSample: cfg.MinSample}); err != nil {
+	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay, MinSample: cfg.MinSample, Metrics: cfg.Metrics, Forms: cfg.Form.Definitions}); err != nil {
 		return nil, err
 	}
 	if err := run.Commit(ctx, now()); err != nil {

@@ -16,9 +16,12 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"grassroots/pipeline/form"
 )
 
 // Level is a unit's place in the hierarchy, as written in the level column.
@@ -42,13 +45,53 @@ func (l Level) known() bool {
 	return false
 }
 
-// Unit is one row of the registry. ParentCode is "" for the top only.
+// Unit is one row of the registry. ParentCode is "" for the top only. A
+// code has several rows when the unit changed parent (or name, or level)
+// over time: each row holds for the months ValidFrom to ValidTo ("YYYY-MM";
+// "" for always, or still valid), and the rows of one code never overlap.
 type Unit struct {
 	Code       string // 12-digit statistical division code, e.g. "450109100201"
 	Name       string // e.g. "龙象社区"
 	Level      Level
 	ParentCode string
+	ValidFrom  string // first month of the row, "" for always
+	ValidTo    string // last month of the row, "" for still valid
+	// SuccessorCode is the unit that took over a unit whose row ends (a
+	// merged village's new village), "" for none.
+	SuccessorCode string
 }
+
+// ValidIn reports whether the row holds in month period ("YYYY-MM").
+func (u Unit) ValidIn(period string) bool {
+	return (u.ValidFrom == "" || u.ValidFrom <= period) && (u.ValidTo == "" || period <= u.ValidTo)
+}
+
+// from and to are the row's months with "" replaced by sentinels that sort
+// before and after every month.
+func (u Unit) from() string {
+	if u.ValidFrom == "" {
+		return minMonth
+	}
+	return u.ValidFrom
+}
+
+func (u Unit) to() string {
+	if u.ValidTo == "" {
+		return maxMonth
+	}
+	return u.ValidTo
+}
+
+const (
+	minMonth = "0000-00"
+	maxMonth = "9999-99"
+)
+
+// overlaps reports whether two rows share a month.
+func overlaps(a, b Unit) bool { return a.from() <= b.to() && b.from() <= a.to() }
+
+// IsReporting reports whether the row is a village or community.
+func (u Unit) IsReporting() bool { return u.Level == LevelVillage || u.Level == LevelCommunity }
 
 // Sentinel errors, matched with errors.Is on what Load and Parse return.
 var (
@@ -62,6 +105,16 @@ var (
 	ErrCycle         = errors.New("parent chain loops back on itself")
 	ErrNoTop         = errors.New("no unit without parent_code: the registry has no top")
 	ErrManyTops      = errors.New("more than one unit without parent_code")
+
+	// The hierarchy through time (docs/form.md): valid_from, valid_to and
+	// successor_code.
+	ErrBadMonth         = errors.New("valid_from or valid_to is not a month (YYYY-MM, YYYY-M, YYYY/MM, YYYYMM or a date)")
+	ErrEndBeforeStart   = errors.New("valid_to is before valid_from")
+	ErrOverlap          = errors.New("rows of one code overlap in time")
+	ErrParentNotValid   = errors.New("parent is not valid in every month of its child")
+	ErrUnknownSuccessor = errors.New("successor_code is not a code of the registry")
+	ErrSuccessorNoEnd   = errors.New("successor_code on a row without valid_to")
+	ErrSuccessorCycle   = errors.New("successor chain loops back on itself")
 )
 
 // Error is a registry that breaks a rule. Line is the 1-based line of the
@@ -87,9 +140,10 @@ const maxErrors = 20
 // Registry is a validated registry. The zero value is not usable: get one
 // from Load or Parse.
 type Registry struct {
-	units  []Unit // sorted by code
-	byCode map[string]int
+	units  []Unit           // sorted by code, then valid_from
+	byCode map[string][]int // code → its rows in units, oldest first
 	top    int
+	dated  bool // the file has valid_from, valid_to or successor_code
 }
 
 // Load reads and validates the registry CSV at path.
@@ -135,12 +189,19 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 	var (
 		errs  []error
 		units []Unit
-		lines = map[string]int{} // code → line, for errors about a unit
+		lines []int                // per row of units, its line
+		rows  = map[string][]int{} // code → its rows in units, file order
 	)
 	fail := func(line int, err error) {
 		if len(errs) < maxErrors {
 			errs = append(errs, &Error{Path: path, Line: line, Err: err})
 		}
+	}
+	field := func(rec []string, i int) string {
+		if i < 0 {
+			return ""
+		}
+		return strings.TrimSpace(rec[i])
 	}
 	for {
 		rec, err := cr.Read()
@@ -159,98 +220,259 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 			continue
 		}
 		u := Unit{
-			Code:       strings.TrimSpace(rec[col.code]),
-			Name:       strings.TrimSpace(rec[col.name]),
-			Level:      Level(strings.ToLower(strings.TrimSpace(rec[col.level]))),
-			ParentCode: strings.TrimSpace(rec[col.parent]),
+			Code:          field(rec, col.code),
+			Name:          field(rec, col.name),
+			Level:         Level(strings.ToLower(field(rec, col.level))),
+			ParentCode:    field(rec, col.parent),
+			SuccessorCode: field(rec, col.successor),
 		}
+		from, okFrom := month(field(rec, col.from))
+		to, okTo := month(field(rec, col.to))
+		u.ValidFrom, u.ValidTo = from, to
 		switch {
 		case !isCode(u.Code):
 			fail(line, fmt.Errorf("%w: %q", ErrBadCode, u.Code))
 			continue
-		case lines[u.Code] != 0:
-			fail(line, fmt.Errorf("%w: %s (first on line %d)", ErrDuplicateCode, u.Code, lines[u.Code]))
+		case !okFrom:
+			fail(line, fmt.Errorf("%w: valid_from %q", ErrBadMonth, field(rec, col.from)))
 			continue
+		case !okTo:
+			fail(line, fmt.Errorf("%w: valid_to %q", ErrBadMonth, field(rec, col.to)))
+			continue
+		case from != "" && to != "" && to < from:
+			fail(line, fmt.Errorf("%w: %s to %s", ErrEndBeforeStart, from, to))
+			continue
+		}
+		if prev := overlapping(units, rows[u.Code], u); prev >= 0 {
+			if !dated(units[prev]) && !dated(u) {
+				fail(line, fmt.Errorf("%w: %s (first on line %d)", ErrDuplicateCode, u.Code, lines[prev]))
+			} else {
+				fail(line, fmt.Errorf("%w: %s %s–%s and line %d's %s–%s", ErrOverlap, u.Code,
+					span(u.ValidFrom, "…"), span(u.ValidTo, "…"), lines[prev],
+					span(units[prev].ValidFrom, "…"), span(units[prev].ValidTo, "…")))
+			}
+			continue
+		}
+		switch {
 		case u.Name == "":
 			fail(line, fmt.Errorf("%w: %s", ErrMissingName, u.Code))
 		case !u.Level.known():
 			fail(line, fmt.Errorf("%w: %q", ErrBadLevel, string(u.Level)))
 		case u.ParentCode != "" && !isCode(u.ParentCode):
 			fail(line, fmt.Errorf("%w: parent_code %q", ErrBadCode, u.ParentCode))
+		case u.SuccessorCode != "" && !isCode(u.SuccessorCode):
+			fail(line, fmt.Errorf("%w: successor_code %q", ErrBadCode, u.SuccessorCode))
+		case u.SuccessorCode != "" && u.ValidTo == "":
+			fail(line, fmt.Errorf("%w: %s", ErrSuccessorNoEnd, u.SuccessorCode))
 		}
-		lines[u.Code] = line
+		rows[u.Code] = append(rows[u.Code], len(units))
+		lines = append(lines, line)
 		units = append(units, u)
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 
-	// Parents, then the top, then cycles, in file order.
-	var tops []Unit
-	for _, u := range units {
+	// Parents and successors, then the top, then cycles, in file order.
+	var tops []int
+	for i, u := range units {
 		switch {
 		case u.ParentCode == "":
-			tops = append(tops, u)
-		case lines[u.ParentCode] == 0:
-			fail(lines[u.Code], fmt.Errorf("%w: %s", ErrUnknownParent, u.ParentCode))
+			tops = append(tops, i)
+		case rows[u.ParentCode] == nil:
+			fail(lines[i], fmt.Errorf("%w: %s", ErrUnknownParent, u.ParentCode))
+		}
+		if u.SuccessorCode != "" && rows[u.SuccessorCode] == nil {
+			fail(lines[i], fmt.Errorf("%w: %s", ErrUnknownSuccessor, u.SuccessorCode))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	switch {
-	case len(tops) == 0:
+	if len(tops) == 0 {
 		return nil, &Error{Path: path, Err: ErrNoTop}
-	case len(tops) > 1:
-		for _, t := range tops[1:] {
-			fail(lines[t.Code], fmt.Errorf("%w: %s %s (the first is %s on line %d)",
-				ErrManyTops, t.Code, t.Name, tops[0].Code, lines[tops[0].Code]))
+	}
+	// Two tops in one month (with no dates: two tops at all).
+	for k, i := range tops {
+		for _, j := range tops[:k] {
+			if overlaps(units[i], units[j]) {
+				t, first := units[i], units[j]
+				fail(lines[i], fmt.Errorf("%w: %s %s (the first is %s on line %d)",
+					ErrManyTops, t.Code, t.Name, first.Code, lines[j]))
+				break
+			}
 		}
+	}
+	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 
-	// Sorted on a copy: units stays in file order for the cycle check below.
-	reg := &Registry{units: slices.Clone(units), byCode: make(map[string]int, len(units))}
-	slices.SortFunc(reg.units, func(a, b Unit) int { return strings.Compare(a.Code, b.Code) })
-	for i, u := range reg.units {
-		reg.byCode[u.Code] = i
+	// Cycles, on the codes: a code's parents are the parents of all its rows,
+	// so a chain that loops in any months loops here. Walked in file order,
+	// so the cycle is named by its first line.
+	if err := cycles(units, lines, rows, func(u Unit) string { return u.ParentCode }, ErrCycle, fail); err {
+		return nil, errors.Join(errs...)
 	}
-	reg.top = reg.byCode[tops[0].Code]
+	if err := cycles(units, lines, rows, func(u Unit) string { return u.SuccessorCode }, ErrSuccessorCycle, fail); err {
+		return nil, errors.Join(errs...)
+	}
 
-	// Every unit must reach the top; with one top and known parents, a unit
-	// that does not is on or below a cycle.
-	reaches := make([]int8, len(reg.units)) // 0 unknown, 1 reaches the top, 2 being walked
-	reaches[reg.top] = 1
-	for _, u := range units { // file order, so the cycle is named by its first line
-		var path []int
-		i := reg.byCode[u.Code]
-		for reaches[i] == 0 {
-			reaches[i] = 2
-			path = append(path, i)
-			i = reg.byCode[reg.units[i].ParentCode]
-		}
-		if reaches[i] == 2 {
-			fail(lines[u.Code], fmt.Errorf("%w: %s → … → %s", ErrCycle, u.Code, reg.units[i].Code))
-			for _, j := range path {
-				reaches[j] = 3 // reported: never again
-			}
+	// A child's months must be covered by its parent's rows. With one top
+	// per month, known parents and no cycles, every month of a row then has
+	// a chain up to the top of that month.
+	for i, u := range units {
+		if u.ParentCode == "" {
 			continue
 		}
-		for _, j := range path {
-			reaches[j] = reaches[i]
+		if gap, ok := covered(units, rows[u.ParentCode], u.from(), u.to()); !ok {
+			if gap == minMonth {
+				gap = "the months before its first row"
+			}
+			fail(lines[i], fmt.Errorf("%w: %s is not valid in %s", ErrParentNotValid, u.ParentCode, gap))
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
+	}
+
+	reg := &Registry{units: slices.Clone(units), byCode: make(map[string][]int, len(rows)), dated: col.dated()}
+	slices.SortStableFunc(reg.units, func(a, b Unit) int {
+		if c := strings.Compare(a.Code, b.Code); c != 0 {
+			return c
+		}
+		return strings.Compare(a.from(), b.from())
+	})
+	for i, u := range reg.units {
+		reg.byCode[u.Code] = append(reg.byCode[u.Code], i)
+	}
+	top := tops[0]
+	for _, i := range tops[1:] { // the top of the latest months
+		if units[i].from() > units[top].from() {
+			top = i
+		}
+	}
+	for _, i := range reg.byCode[units[top].Code] {
+		if reg.units[i] == units[top] {
+			reg.top = i
+		}
 	}
 	return reg, nil
 }
 
-type columnIndex struct{ code, name, level, parent, width int }
+// dated reports whether a row has a valid_from or valid_to.
+func dated(u Unit) bool { return u.ValidFrom != "" || u.ValidTo != "" }
 
-// columns finds the four columns by name in any order.
+// overlapping returns the first of rows (indexes into units) that shares a
+// month with u, or -1.
+func overlapping(units []Unit, rows []int, u Unit) int {
+	for _, i := range rows {
+		if overlaps(units[i], u) {
+			return i
+		}
+	}
+	return -1
+}
+
+// covered reports whether the rows (of one code) hold in every month from
+// from to to; when not, it returns the first month that is not covered.
+func covered(units []Unit, rows []int, from, to string) (string, bool) {
+	spans := make([]Unit, 0, len(rows))
+	for _, i := range rows {
+		spans = append(spans, units[i])
+	}
+	slices.SortFunc(spans, func(a, b Unit) int { return strings.Compare(a.from(), b.from()) })
+	at := from // the first month not yet known covered
+	for _, s := range spans {
+		if s.to() < at {
+			continue
+		}
+		if s.from() > at {
+			return at, false
+		}
+		if s.to() >= to {
+			return "", true
+		}
+		at = nextMonth(s.to())
+	}
+	return at, false
+}
+
+// nextMonth is the month after m ("YYYY-MM").
+func nextMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return maxMonth
+	}
+	return t.AddDate(0, 1, 0).Format("2006-01")
+}
+
+// cycles reports (through fail) every code whose chain of next codes loops,
+// walking in file order; it returns true when it found one.
+func cycles(units []Unit, lines []int, rows map[string][]int, next func(Unit) string, sentinel error, fail func(int, error)) bool {
+	state := map[string]int8{} // 0 unknown, 1 ends, 2 being walked, 3 reported
+	found := false
+	var walk func(code string) (loop string, ok bool)
+	walk = func(code string) (string, bool) {
+		switch state[code] {
+		case 1, 3:
+			return "", true
+		case 2:
+			return code, false
+		}
+		state[code] = 2
+		for _, i := range rows[code] {
+			if n := next(units[i]); n != "" {
+				if loop, ok := walk(n); !ok {
+					return loop, false
+				}
+			}
+		}
+		state[code] = 1
+		return "", true
+	}
+	for i, u := range units {
+		if state[u.Code] != 0 {
+			continue
+		}
+		if loop, ok := walk(u.Code); !ok {
+			fail(lines[i], fmt.Errorf("%w: %s → … → %s", sentinel, u.Code, loop))
+			found = true
+			for c, s := range state {
+				if s == 2 {
+					state[c] = 3 // reported: never again
+				}
+			}
+		}
+	}
+	return found
+}
+
+// span shows a month of a row, or what "" stands for.
+func span(m, empty string) string {
+	if m == "" {
+		return empty
+	}
+	return m
+}
+
+// month reads valid_from or valid_to as "YYYY-MM" in the cover's period
+// spellings; "" stays "" (always, or still valid).
+func month(s string) (string, bool) {
+	if s == "" {
+		return "", true
+	}
+	p, problem := form.ParsePeriod(form.Cell{Value: s, Kind: form.KindText})
+	return p, problem == form.PeriodOK
+}
+
+type columnIndex struct{ code, name, level, parent, from, to, successor, width int }
+
+func (c columnIndex) dated() bool { return c.from >= 0 || c.to >= 0 || c.successor >= 0 }
+
+// columns finds the four required columns and the three optional ones by
+// name in any order.
 func columns(header []string) (columnIndex, bool) {
-	c := columnIndex{code: -1, name: -1, level: -1, parent: -1}
+	c := columnIndex{code: -1, name: -1, level: -1, parent: -1, from: -1, to: -1, successor: -1}
 	for i, h := range header {
 		switch strings.ToLower(strings.TrimSpace(h)) {
 		case "code":
@@ -261,6 +483,12 @@ func columns(header []string) (columnIndex, bool) {
 			c.level = i
 		case "parent_code":
 			c.parent = i
+		case "valid_from":
+			c.from = i
+		case "valid_to":
+			c.to = i
+		case "successor_code":
+			c.successor = i
 		}
 	}
 	c.width = max(c.code, c.name, c.level, c.parent) + 1
@@ -287,38 +515,84 @@ func isCode(s string) bool {
 	return true
 }
 
-// Units returns all units, sorted by code. The slice is a copy.
+// Units returns every row, sorted by code and, within a code, by month. The
+// slice is a copy.
 func (r *Registry) Units() []Unit { return slices.Clone(r.units) }
 
-// Unit returns the unit with the code, and whether there is one.
+// Dated reports whether the file had any of the optional columns
+// valid_from, valid_to and successor_code.
+func (r *Registry) Dated() bool { return r.dated }
+
+// Unit returns the latest row of the code, and whether there is one.
 func (r *Registry) Unit(code string) (Unit, bool) {
-	i, ok := r.byCode[code]
-	if !ok {
+	rows := r.byCode[code]
+	if len(rows) == 0 {
 		return Unit{}, false
 	}
-	return r.units[i], true
+	return r.units[rows[len(rows)-1]], true
 }
 
-// Top returns the one unit without a parent (normally the city).
+// UnitAt returns the row of the code valid in period ("YYYY-MM"), and
+// whether there is one.
+func (r *Registry) UnitAt(code, period string) (Unit, bool) {
+	for _, i := range r.byCode[code] {
+		if r.units[i].ValidIn(period) {
+			return r.units[i], true
+		}
+	}
+	return Unit{}, false
+}
+
+// Top returns the unit without a parent (normally the city): the row of the
+// latest months when the top changed.
 func (r *Registry) Top() Unit { return r.units[r.top] }
 
 // IsReporting reports whether code is a village or community of the
-// registry: a unit that is expected to send a form every month.
+// registry (in any of its rows): a unit that is expected to send a form
+// every month in which it is valid.
 func (r *Registry) IsReporting(code string) bool {
-	u, ok := r.Unit(code)
-	return ok && (u.Level == LevelVillage || u.Level == LevelCommunity)
+	for _, i := range r.byCode[code] {
+		if r.units[i].IsReporting() {
+			return true
+		}
+	}
+	return false
 }
 
-// Ancestors returns the units above code, its parent first and the top
-// last; nil for the top or an unknown code.
+// IsReportingAt reports whether code is a village or community valid in
+// period: a form of that unit and month is not unit_inactive.
+func (r *Registry) IsReportingAt(code, period string) bool {
+	u, ok := r.UnitAt(code, period)
+	return ok && u.IsReporting()
+}
+
+// Ancestors returns the units above code's latest row, its parent first and
+// the top last; nil for the top or an unknown code.
 func (r *Registry) Ancestors(code string) []Unit {
 	u, ok := r.Unit(code)
 	if !ok {
 		return nil
 	}
+	return r.ancestors(u, func(code string) (Unit, bool) { return r.Unit(code) })
+}
+
+// AncestorsAt returns the units above code in the hierarchy of period.
+func (r *Registry) AncestorsAt(code, period string) []Unit {
+	u, ok := r.UnitAt(code, period)
+	if !ok {
+		return nil
+	}
+	return r.ancestors(u, func(code string) (Unit, bool) { return r.UnitAt(code, period) })
+}
+
+func (r *Registry) ancestors(u Unit, get func(string) (Unit, bool)) []Unit {
 	var out []Unit
 	for u.ParentCode != "" {
-		u = r.units[r.byCode[u.ParentCode]]
+		p, ok := get(u.ParentCode)
+		if !ok {
+			break
+		}
+		u = p
 		out = append(out, u)
 	}
 	return out

@@ -154,3 +154,112 @@ func TestLoadMissing(t *testing.T) {
 		t.Errorf("Load(missing) = %v, want os.ErrNotExist", err)
 	}
 }
+
+// dated is a registry through time: 平安村 (…0203) merged into 龙象社区 from
+// 2021-04, 新村 (…0301) moved from 那楼镇 to 蒲庙镇 in 2021-04, and 新区社区
+// (…0401) founded in 2021-03; the month columns in the cover's spellings.
+const datedHead = "code,name,level,parent_code,valid_from,valid_to,successor_code\n"
+const datedCSV = datedHead + `450100000000,南宁市,city,,,,
+450109000000,邕宁区,district,450100000000,,,
+450109100000,那楼镇,township,450109000000,,,
+450109200000,蒲庙镇,township,450109000000,,,
+450109100201,龙象社区,community,450109100000,,,
+450109100203,平安村,village,450109100000,,2021/03,450109100201
+450109100301,新村,village,450109100000,,202103,
+450109100301,新村,village,450109200000,2021-4,,
+450109200401,新区社区,community,450109200000,2021-03-15,,
+`
+
+func TestParseDated(t *testing.T) {
+	reg, err := Parse(strings.NewReader(datedCSV), "registry.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reg.Dated() {
+		t.Error("Dated() = false")
+	}
+	if got := len(reg.Units()); got != 9 {
+		t.Errorf("%d rows, want 9", got)
+	}
+	u, ok := reg.Unit("450109100301")
+	if !ok || u.ParentCode != "450109200000" || u.ValidFrom != "2021-04" || u.ValidTo != "" {
+		t.Errorf("Unit(新村) = %+v, want the latest row", u)
+	}
+	if u, _ := reg.UnitAt("450109100301", "2021-03"); u.ParentCode != "450109100000" || u.ValidTo != "2021-03" {
+		t.Errorf("UnitAt(新村, 2021-03) = %+v", u)
+	}
+	if u, _ := reg.Unit("450109100203"); u.SuccessorCode != "450109100201" || u.ValidTo != "2021-03" {
+		t.Errorf("Unit(平安村) = %+v", u)
+	}
+	for _, tt := range []struct {
+		code, period string
+		want         bool
+	}{
+		{"450109100203", "2021-03", true}, {"450109100203", "2021-04", false},
+		{"450109200401", "2021-02", false}, {"450109200401", "2021-03", true},
+		{"450109100301", "2020-01", true}, {"450109100301", "2030-01", true},
+		{"450109100000", "2021-03", false},
+	} {
+		if got := reg.IsReportingAt(tt.code, tt.period); got != tt.want {
+			t.Errorf("IsReportingAt(%s, %s) = %v, want %v", tt.code, tt.period, got, tt.want)
+		}
+	}
+	var anc []string
+	for _, a := range reg.AncestorsAt("450109100301", "2021-03") {
+		anc = append(anc, a.Code)
+	}
+	if diff := cmp.Diff([]string{"450109100000", "450109000000", "450100000000"}, anc); diff != "" {
+		t.Errorf("AncestorsAt (-want +got):\n%s", diff)
+	}
+	plain, err := Parse(strings.NewReader(good), "registry.csv")
+	if err != nil || plain.Dated() {
+		t.Errorf("a registry without the columns: Dated() = %v, %v", plain.Dated(), err)
+	}
+}
+
+func TestParseDatedBad(t *testing.T) {
+	const base = datedHead + `450100000000,南宁市,city,,,,
+450109000000,邕宁区,district,450100000000,,,
+450109100000,那楼镇,township,450109000000,,2021-06,
+`
+	tests := []struct {
+		name string
+		csv  string
+		want error
+		line int
+	}{
+		{"bad month", base + "450109100201,龙象社区,community,450109100000,2021-13,2021-05,\n", ErrBadMonth, 5},
+		{"bad month text", base + "450109100201,龙象社区,community,450109100000,soon,2021-05,\n", ErrBadMonth, 5},
+		{"end before start", base + "450109100201,龙象社区,community,450109100000,2021-05,2021-04,\n", ErrEndBeforeStart, 5},
+		{"overlap", base + "450109100201,龙象社区,community,450109100000,,2021-04,\n450109100201,龙象社区,community,450109100000,2021-04,2021-05,\n", ErrOverlap, 6},
+		{"parent not valid after", base + "450109100201,龙象社区,community,450109100000,2021-01,2021-07,\n", ErrParentNotValid, 5},
+		{"parent not valid before", base + "450109200000,蒲庙镇,township,450109000000,2021-03,,\n450109200401,新区社区,community,450109200000,2021-02,,\n", ErrParentNotValid, 6},
+		{"parent still valid (no end)", base + "450109100201,龙象社区,community,450109100000,,,\n", ErrParentNotValid, 5},
+		{"unknown successor", base + "450109100201,龙象社区,community,450109100000,,2021-03,450109100299\n", ErrUnknownSuccessor, 5},
+		{"successor without end", base + "450109100201,龙象社区,community,450109100000,,2021-03,\n450109100202,那楼社区,community,450109100000,,2021-05,450109100201\n450109100203,平安村,village,450109100000,,2021-05,\n450109100204,新村,village,450109100000,,2021-05,\n450109100205,旧村,village,450109100000,2021-02,,450109100204\n", ErrSuccessorNoEnd, 9},
+		{"successor loop", base + "450109100201,龙象社区,community,450109100000,,2021-03,450109100202\n450109100202,那楼社区,community,450109100000,,2021-03,450109100201\n", ErrSuccessorCycle, 5},
+		{"two tops in a month", base + "450200000000,柳州市,city,,2021-06,,\n", ErrManyTops, 5},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reg, err := Parse(strings.NewReader(tt.csv), "names.csv")
+			if err == nil {
+				t.Fatalf("Parse succeeded with %d units, want %v", len(reg.Units()), tt.want)
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("error %q is not %q", err, tt.want)
+			}
+			var re *Error
+			if !errors.As(err, &re) {
+				t.Fatalf("error %q is not a *registry.Error", err)
+			}
+			if re.Line != tt.line {
+				t.Errorf("error at line %d, want %d (%v)", re.Line, tt.line, err)
+			}
+		})
+	}
+	// Two tops one after the other are one top per month.
+	if _, err := Parse(strings.NewReader(datedHead+"450100000000,南宁市,city,,,2021-05,\n450200000000,新市,city,,2021-06,,\n"), "names.csv"); err != nil {
+		t.Errorf("successive tops: %v", err)
+	}
+}

@@ -119,6 +119,9 @@ func (d *summaryData) loadCatalog(ctx context.Context, db *sql.DB) error {
 	})
 }
 
+// loadUnits loads the hierarchy of the summary's month: the units valid in
+// it, placed where they were that month. A township that no longer exists
+// is not among them, so it gets no workbook.
 func (d *summaryData) loadUnits(ctx context.Context, db *sql.DB) error {
 	return query(ctx, db, "report_units", func(r *sql.Rows) error {
 		var u unitInfo
@@ -133,7 +136,7 @@ func (d *summaryData) loadUnits(ctx context.Context, db *sql.DB) error {
 		d.units = append(d.units, &u)
 		d.byCode[u.code] = &u
 		return nil
-	})
+	}, d.period)
 }
 
 // figures returns the slot for unit in m, made on first use.

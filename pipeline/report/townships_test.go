@@ -123,6 +123,7 @@ func TestTownshipsIncremental(t *testing.T) {
 	t.Run("a township gone from the registry: this month's workbook removed", func(t *testing.T) {
 		before := snapshot(t, out)
 		mustExec(t, db, `DELETE FROM units WHERE code = '450109200000'`)
+		mustExec(t, db, `DELETE FROM unit_rows WHERE code = '450109200000'`)
 		res := write(runNow.Add(96 * time.Hour))
 		if diff := cmp.Diff([]string{pumiao}, rels(t, out, res.TownshipsRemoved)); diff != "" {
 			t.Errorf("removed (-want +got):\n%s", diff)

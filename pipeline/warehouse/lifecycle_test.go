@@ -408,6 +408,17 @@ func TestExampleQueries(t *testing.T) {
 			{"1", "2021-04-09T18:00:00Z", "9", "9", "committed", "0", "0"},
 			{"2", "2021-04-09T18:00:00Z", "9", "1", "committed", "16", "16"},
 		},
+		// A registry without months: both views the same. (The hierarchy
+		// through time: TestHierarchyThroughTime.)
+		"unit_then_and_now": {
+			{"2020-09", "20", "20", "1", "1", "1", "1"},
+			{"2020-10", "20", "20", "1", "1", "1", "1"},
+			{"2020-11", "20", "20", "1", "1", "1", "1"},
+			{"2020-12", "20", "20", "1", "1", "1", "1"},
+			{"2021-01", "20", "20", "1", "1", "1", "1"},
+			{"2021-02", "20", "20", "1", "1", "1", "1"},
+			{"2021-03", "10", "10", "1", "1", "1", "1"},
+		},
 	}
 	examples := queries.Examples()
 	for name, q := range examples {

@@ -2,9 +2,7 @@ package warehouse
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -12,6 +10,7 @@ import (
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"grassroots/definitions"
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
@@ -48,7 +47,11 @@ type Run struct {
 	done  bool
 
 	files, forms, issues, orgs, meetings, requests *batch
+	answers, enterprises, visits                   *batch
 	filesSeen, formsRead                           int
+
+	generated map[string][]statement // refresh steps built from the metric definitions
+	metrics   *definitions.Metrics   // those definitions, for errors
 }
 
 type fileState struct {
@@ -134,7 +137,18 @@ func (r *Run) newBatches() {
 		col("party_members", tInt64), col("grids", tInt64), col("grid_workers", tInt64),
 		col("council", tBool), col("groups", tInt64), col("filled_by", tString), col("phone", tString),
 		col("filled_on", tDate), col("form_version", tString),
-		col("rows_read", tInt32), col("rows_rejected", tInt32), col("loaded_run", tInt32))
+		col("rows_read", tInt32), col("rows_rejected", tInt32), col("loaded_run", tInt32),
+		col("form_kind", tString), col("assistant", tString))
+	r.answers = newBatch("form_answers",
+		col("sha256", tString), col("key", tString), col("asked", tBool), col("valid", tBool),
+		col("text", tString), col("yes", tBool), col("count", tInt64), col("date", tDate))
+	r.enterprises = newBatch("enterprise_rows",
+		col("sha256", tString), col("row", tInt32), col("name", tString), col("credit_code", tString),
+		col("kind", tString), col("workers", tInt64), col("party_members", tInt64), col("has_org", tBool),
+		col("how_formed", tString), col("org_name", tString), col("paired", tBool), col("model_posts", tInt64))
+	r.visits = newBatch("visit_rows",
+		col("sha256", tString), col("row", tInt32), col("date", tDate), col("enterprise", tString),
+		col("matter", tString), col("problems", tInt64), col("solved", tInt64))
 	r.issues = newBatch("form_issues",
 		col("sha256", tString), col("seq", tInt32), col("sheet", tString), col("cell", tString),
 		col("code", tString), col("severity", tString), col("value", tString), col("message", tString))
@@ -222,6 +236,8 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 	b.i32(22, f.Rows.Read)
 	b.i32(23, f.Rows.Rejected)
 	b.i32(24, r.ID)
+	b.optStr(25, f.Kind)
+	b.optStr(26, c.Assistant)
 	b.endRow()
 
 	for i, is := range f.Issues {
@@ -239,7 +255,7 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 	if !f.Rejected {
 		r.addRows(sha, f)
 	}
-	for _, b := range []*batch{r.forms, r.issues, r.orgs, r.meetings, r.requests} {
+	for _, b := range []*batch{r.forms, r.issues, r.orgs, r.meetings, r.requests, r.answers, r.enterprises, r.visits} {
 		if b.rows >= flushRows {
 			if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
 				return r.w.runError(err)
@@ -250,6 +266,49 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 }
 
 func (r *Run) addRows(sha string, f *form.Form) {
+	for i := range f.Cover.Answers {
+		a := &f.Cover.Answers[i]
+		b := r.answers
+		b.str(0, sha)
+		b.str(1, a.Key)
+		b.boolean(2, a.Asked)
+		b.boolean(3, a.Valid)
+		// The value in the column of the field's kind; NULL when invalid.
+		b.optStr(4, a.Text)
+		b.optBool(5, sql.Null[bool]{V: a.Yes, Valid: a.Valid && a.Kind == "yesno"})
+		b.optI64(6, sql.Null[int64]{V: a.Count, Valid: a.Valid && (a.Kind == "count" || a.Kind == "stars")})
+		b.date(7, a.Date)
+		b.endRow()
+	}
+	for i := range f.Enterprises {
+		e := &f.Enterprises[i]
+		b := r.enterprises
+		b.str(0, sha)
+		b.i32(1, e.Row)
+		b.str(2, e.Name)
+		b.optStr(3, e.CreditCode)
+		b.optStr(4, e.Kind)
+		b.optI64(5, e.Workers)
+		b.optI64(6, e.PartyMembers)
+		b.boolean(7, e.HasOrg)
+		b.optStr(8, e.HowFormed)
+		b.optStr(9, e.OrgName)
+		b.optBool(10, e.Paired)
+		b.optI64(11, e.ModelPosts)
+		b.endRow()
+	}
+	for i := range f.Visits {
+		v := &f.Visits[i]
+		b := r.visits
+		b.str(0, sha)
+		b.i32(1, v.Row)
+		b.date(2, v.Date)
+		b.str(3, v.Enterprise)
+		b.optStr(4, v.Matter)
+		b.optI64(5, v.Problems)
+		b.optI64(6, v.Solved)
+		b.endRow()
+	}
 	for i := range f.Orgs {
 		o := &f.Orgs[i]
 		b := r.orgs
@@ -310,6 +369,13 @@ type Settings struct {
 	// least 1 and below MinSample is flagged small_sample (metric_flags) and
 	// left out of anomaly checks; 0 means DefaultMinSample.
 	MinSample int
+	// Metrics are the metric definitions; nil means the built-in ones
+	// (definitions.DefaultMetrics). Others should have passed CheckMetrics.
+	Metrics *definitions.Metrics
+	// Forms are the form definitions the forms were read with: their
+	// answers (form_answers) are columns of the fact source cover. nil
+	// means the built-in ones (form.Default).
+	Forms *form.Definitions
 }
 
 // DefaultMinSample is Settings.MinSample's default.
@@ -321,7 +387,9 @@ const DefaultMinSample = 10
 var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_metric_values"}
 
 // refreshSteps recompute, in order, everything derived from the loaded forms,
-// the registry and the receipt times. Each is one file of queries/.
+// the registry and the receipt times. Each is one file of queries/, but for
+// facts, metric_catalog and metrics: statements built from the metric
+// definitions (generatedSteps, metrics.go).
 var refreshSteps = []string{
 	"files_update", "files_insert",
 	"refresh_unit_tree", "refresh_submission_status",
@@ -329,22 +397,13 @@ var refreshSteps = []string{
 	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
 	"refresh_meetings",
 	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
-	"metric_catalog", "metric_facts",
-	"metrics_reporting", "metrics_coverage", "metrics_cover", "metrics_deliberation", "metrics_requests",
-	"rollup_metric_values",
+	"facts", "metric_catalog", "metric_facts", "metrics",
+	"rollup_metric_values", "rollup_metric_values_current",
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
 	"drop_prev_metric_values",
 	"views",
 }
-
-// flagsBasis identifies the definitions of the flags (their SQL and the
-// catalog's titles): a run whose basis differs from the previous run's
-// recomputes every flag instead of only its changed units' (refresh_flag_scope).
-var flagsBasis = func() string {
-	h := sha256.Sum256([]byte(queries.SQL("refresh_metric_flags_insert") + "\x00" + queries.SQL("metric_catalog")))
-	return hex.EncodeToString(h[:8])
-}()
 
 // Refresh flushes what was added, replaces the registry and brings every
 // derived table and view up to date with the loaded forms, the registry, the
@@ -366,7 +425,7 @@ func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 }
 
 func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
-	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests} {
+	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests, r.answers, r.enterprises, r.visits} {
 		if err := b.flush(ctx, r.conn, r.ar, "arrow_"+b.table); err != nil {
 			return err
 		}
@@ -388,7 +447,7 @@ func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	if err := r.loadRegistry(ctx, reg); err != nil {
 		return err
 	}
-	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, day, minSample, flagsBasis); err != nil {
+	if err := r.recordSettings(ctx, day, minSample, s.Metrics, s.Forms); err != nil {
 		return err
 	}
 	// SQL built in Go (with flush's INSERT in arrow.go): DuckDB's SET
@@ -402,10 +461,16 @@ func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	return r.steps(ctx, refreshSteps)
 }
 
-// steps runs queries/<step>.sql for each step, in order, logging each one's
-// time at debug level.
+// steps runs queries/<step>.sql for each step, in order, or the statements
+// generated for it (r.generated), logging each one's time at debug level.
 func (r *Run) steps(ctx context.Context, steps []string) error {
 	for _, step := range steps {
+		if gen, ok := r.generated[step]; ok {
+			if err := r.generatedStep(ctx, gen); err != nil {
+				return err
+			}
+			continue
+		}
 		start := time.Now()
 		if _, err := r.conn.ExecContext(ctx, queries.SQL(step)); err != nil {
 			return fmt.Errorf("queries/%s.sql: %w", step, err)
@@ -419,15 +484,23 @@ func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("clear_units")); err != nil {
 		return err
 	}
-	b := newBatch("units", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString))
+	b := newBatch("unit_rows", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString),
+		col("valid_from", tString), col("valid_to", tString), col("successor_code", tString))
 	for _, u := range reg.Units() {
 		b.str(0, u.Code)
 		b.str(1, u.Name)
 		b.str(2, string(u.Level))
 		b.optStr(3, u.ParentCode)
+		b.optStr(4, u.ValidFrom)
+		b.optStr(5, u.ValidTo)
+		b.optStr(6, u.SuccessorCode)
 		b.endRow()
 	}
-	return b.flush(ctx, r.conn, r.ar, "arrow_units")
+	if err := b.flush(ctx, r.conn, r.ar, "arrow_unit_rows"); err != nil {
+		return err
+	}
+	_, err := r.conn.ExecContext(ctx, queries.SQL("load_units"))
+	return err
 }
 
 // Commit makes the run visible. After Commit (or Rollback) the Run is done.

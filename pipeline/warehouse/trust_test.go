@@ -708,7 +708,9 @@ func TestOpensWarehouseWithoutTrust(t *testing.T) {
 	}
 	for _, q := range []string{
 		`CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
-		`INSERT INTO meta VALUES ('schema_version', '3')`,
+		// (written with version 3; the current version since schema 4, so
+		// that the in-place additions are still checked)
+		`INSERT INTO meta VALUES ('schema_version', '` + schemaVersion + `')`,
 		`CREATE TABLE runs (run_id INTEGER PRIMARY KEY, started_at TIMESTAMPTZ NOT NULL, finished_at TIMESTAMPTZ,
 			inbox VARCHAR NOT NULL, files_seen INTEGER, files_read INTEGER)`,
 		`INSERT INTO runs VALUES (1, '2021-04-03 02:00:00+08', '2021-04-03 02:01:00+08', 'inbox', 7, 6)`,

@@ -29,8 +29,10 @@ import (
 // schemaVersion is written into meta; a warehouse with another version was
 // made by an incompatible grassroots and is refused rather than guessed at.
 // 2: requests_effective is kept between runs (refreshed per village);
-// 3: so are the request_changed_date warnings (request_date_issues).
-const schemaVersion = "3"
+// 3: so are the request_changed_date warnings (request_date_issues);
+// 4: the hierarchy through time (unit_rows, unit_tree's months,
+// metric_values_current_t).
+const schemaVersion = "4"
 
 var (
 	// ErrLocked: another run holds the warehouse.

@@ -72,6 +72,7 @@ func cmdFixtures(args []string) error {
 	months := fl.Int("months", 1, "months of forms")
 	seed := fl.Int("seed", 1, "random seed")
 	start := fl.String("start", "2021-01", "first month, YYYY-MM")
+	changes := fl.Int("changes", 0, "percent of the units merged or moved over the months (fixtures.Options.Changes)")
 	realistic := fl.Bool("realistic", false, "forms as villages fill them (most with warnings, some with rejected rows) instead of clean ones")
 	fl.Parse(args)
 	if *out == "" {
@@ -84,9 +85,9 @@ func cmdFixtures(args []string) error {
 	began := time.Now()
 	s, err := fixtures.Generate(*out, fixtures.Options{
 		Villages: *villages, Months: *months, Seed: *seed, Start: *start,
-		Clean: !*realistic, Realistic: *realistic,
-		Command: fmt.Sprintf("bench/cmd/benchtool fixtures --out %s --villages %d --months %d --seed %d --start %s%s",
-			*out, *villages, *months, *seed, *start, flagText),
+		Clean: !*realistic, Realistic: *realistic, Changes: *changes,
+		Command: fmt.Sprintf("bench/cmd/benchtool fixtures --out %s --villages %d --months %d --seed %d --start %s --changes %d%s",
+			*out, *villages, *months, *seed, *start, *changes, flagText),
 	})
 	if err != nil {
 		return err

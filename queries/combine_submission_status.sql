@@ -1,0 +1,8 @@
+-- In place of refresh_submission_status.sql: every file's status as its city
+-- decided it (never decided again here).
+CREATE OR REPLACE TABLE submission_status AS
+SELECT s.lake || '/' || s.path AS path, s.sha256, s.unit_code, s.period, s.received_at,
+       s.status = 'rejected' AS form_rejected,
+       s.unit_code IN (SELECT code FROM units WHERE level IN ('village', 'community')) AS known,
+       s.status
+FROM lake_submissions s;

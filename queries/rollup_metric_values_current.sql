@@ -1,0 +1,150 @@
+-- metric_values_current (docs/metrics.md, "hierarchy through time"): the
+-- months of metric_values rolled up along today's hierarchy (the rows of
+-- unit_rows valid in hierarchy_today's month). Every unit maps to a unit
+-- valid today (current_units, kept for the changed codes below: any other
+-- is valid today): itself when it is valid today, else its successor or,
+-- without one, the parent of its last row, repeated until a unit valid
+-- today is reached; every reporting unit's facts, reporting
+-- included, go to the unit it maps to, and are summed up today's tree, so
+-- that the top unit's figures are those of metric_values.
+--
+-- Most figures are the same in both views, and are not computed twice: the
+-- view (views.sql) takes metric_values_t's rows but for the (month, unit)s
+-- of metric_values_current_replaced, whose today's figures are in
+-- metric_values_current_t. Those are, in each month M whose hierarchy is not
+-- today's (current_periods), the units at or above a changed code (a code
+-- whose row valid in M is not its row valid today: merged, moved, renamed,
+-- founded since) in M's hierarchy, and those at or above the unit it maps
+-- to in today's. Any other unit has the same row in M and today and the same
+-- codes below it in both (a code that left or joined it is a changed code,
+-- or below one), so the same figures. For a registry without months, and
+-- for the months whose hierarchy is today's, nothing is replaced.
+-- The months whose hierarchy is not today's, and their changed codes (none
+-- at all for a registry without months).
+CREATE OR REPLACE TEMP TABLE current_changed AS
+WITH dated AS (
+    SELECT EXISTS (SELECT 1 FROM unit_rows WHERE valid_from IS NOT NULL OR valid_to IS NOT NULL) AS dated
+), periods AS (
+    SELECT p.period
+    FROM metric_periods p, hierarchy_today h, dated d
+    WHERE p.period <> h.period AND d.dated
+), month_rows AS (
+    SELECT p.period, u.code, u.valid_from, u.valid_to
+    FROM periods p
+    JOIN unit_rows u ON p.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+), today_rows AS (
+    SELECT p.period, u.code, u.valid_from, u.valid_to
+    FROM periods p, hierarchy_today h, unit_rows u
+    WHERE h.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+)
+SELECT coalesce(m.period, t.period) AS period, coalesce(m.code, t.code) AS code
+FROM month_rows m
+FULL JOIN today_rows t ON t.period = m.period AND t.code = m.code
+WHERE m.code IS NULL OR t.code IS NULL
+   OR m.valid_from IS DISTINCT FROM t.valid_from OR m.valid_to IS DISTINCT FROM t.valid_to;
+
+-- The unit each changed code maps to today (any other maps to itself).
+CREATE OR REPLACE TEMP TABLE current_units AS
+WITH RECURSIVE last_rows AS (
+    SELECT code,
+           coalesce(successor_code, parent_code) AS next,
+           bool_or((SELECT period FROM hierarchy_today)
+                   BETWEEN coalesce(valid_from, '0000-00') AND coalesce(valid_to, '9999-99'))
+               OVER (PARTITION BY code) AS valid_today
+    FROM unit_rows
+    QUALIFY row_number() OVER (PARTITION BY code ORDER BY coalesce(valid_to, '9999-99') DESC) = 1
+), walk(code, reached, steps, done) AS (
+    SELECT code, code, 0, valid_today OR next IS NULL
+    FROM last_rows
+    WHERE code IN (SELECT code FROM current_changed)
+    UNION ALL
+    SELECT w.code, l.next, w.steps + 1, n.valid_today OR n.next IS NULL
+    FROM walk w
+    JOIN last_rows l ON l.code = w.reached
+    JOIN last_rows n ON n.code = l.next
+    WHERE NOT w.done AND w.steps < 1000 -- the registry reader refused loops
+)
+SELECT code, arg_max(reached, steps) AS current_code
+FROM walk
+GROUP BY code;
+
+CREATE OR REPLACE TEMP TABLE today_tree AS
+SELECT t.unit_code, t.ancestor_code
+FROM unit_tree t, hierarchy_today h
+WHERE h.period BETWEEN t.valid_from AND t.valid_to;
+
+CREATE OR REPLACE TABLE metric_values_current_replaced AS
+SELECT c.period, t.ancestor_code AS unit_code
+FROM current_changed c
+JOIN unit_tree t ON t.unit_code = c.code AND c.period BETWEEN t.valid_from AND t.valid_to
+UNION
+SELECT c.period, t.ancestor_code
+FROM current_changed c
+JOIN current_units m ON m.code = c.code
+JOIN today_tree t ON t.unit_code = m.current_code;
+
+CREATE OR REPLACE TABLE metric_values_current_t AS
+WITH replaced AS (
+    SELECT r.period, u.code, u.name, u.level
+    FROM metric_values_current_replaced r
+    JOIN unit_rows u ON u.code = r.unit_code
+    WHERE (SELECT period FROM hierarchy_today) BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+), replaced_periods AS (
+    SELECT DISTINCT period FROM replaced
+), unit_first AS (
+    SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
+), shifted AS (
+    -- As in metric_values: a fact of a month before its unit's first month
+    -- counts in that first month (request_before_unit); one of a unit not
+    -- valid in its month counts in neither view.
+    SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
+    FROM metric_facts f
+    LEFT JOIN unit_first u ON u.code = f.unit_code
+), sums AS (
+    -- Straight to the replaced units above each fact's unit of today: no
+    -- sum per unit first (as many groups as facts).
+    SELECT f.period, t.ancestor_code AS unit_code, c.ord,
+           sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
+    FROM shifted f
+    JOIN replaced_periods USING (period)
+    JOIN unit_periods v ON v.period = f.period AND v.code = f.unit_code
+    LEFT JOIN current_units m ON m.code = f.unit_code
+    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, f.unit_code)
+    SEMI JOIN replaced r ON r.period = f.period AND r.code = t.ancestor_code
+    JOIN metric_catalog c USING (metric)
+    GROUP BY ALL
+), days_up AS (
+    SELECT p.period, t.ancestor_code AS unit_code,
+           date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
+    FROM requests_effective r
+    LEFT JOIN unit_first u ON u.code = r.unit_code
+    JOIN replaced_periods p ON p.period = greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00'))
+    JOIN unit_periods v ON v.period = p.period AND v.code = r.unit_code
+    LEFT JOIN current_units m ON m.code = r.unit_code
+    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, r.unit_code)
+    SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
+    WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
+    GROUP BY ALL
+), cumulative AS (
+    SELECT *,
+           sum(n) OVER (PARTITION BY period, unit_code ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
+           sum(n) OVER (PARTITION BY period, unit_code) AS total
+    FROM days_up
+), medians AS (
+    SELECT period, unit_code, 'days_to_resolve_median' AS metric,
+           (min(days) FILTER (WHERE upto >= (total + 1) // 2)
+            + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median
+    FROM cumulative
+    GROUP BY period, unit_code
+)
+SELECT u.period, u.code AS unit_code, u.name AS unit_name, u.level, c.metric,
+       CASE c.kind WHEN 'median' THEN m.median ELSE coalesce(s.numerator, 0) END::DOUBLE AS numerator,
+       CASE c.kind WHEN 'ratio' THEN coalesce(s.denominator, 0) END::DOUBLE AS denominator,
+       CASE c.kind WHEN 'ratio' THEN s.numerator / nullif(s.denominator, 0)
+                   WHEN 'median' THEN m.median
+                   ELSE coalesce(s.numerator, 0) END::DOUBLE AS value,
+       c.ord AS metric_ord
+FROM replaced u
+CROSS JOIN metric_catalog c
+LEFT JOIN sums s ON s.period = u.period AND s.unit_code = u.code AND s.ord = c.ord
+LEFT JOIN medians m ON m.period = u.period AND m.unit_code = u.code AND m.metric = c.metric;
