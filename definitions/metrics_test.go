@@ -52,6 +52,23 @@ func TestDefaultMetrics(t *testing.T) {
 		"satisfaction_rate ratio requests 满意率",
 		"mediation_success_rate ratio requests 调处成功率",
 		"days_to_resolve_median median requests 办结天数中位数",
+		"three_star_rate ratio assessment 三星级以上党组织占比",
+		"star_orgs count assessment 三星级以上党组织数",
+		"standard_branch_rate ratio assessment 达标率",
+		"weak_orgs count assessment 软弱涣散党组织数",
+		"weak_orgs_rectified count assessment 软弱涣散党组织整顿转化数",
+		"service_center_standard_rate ratio assessment 党群服务中心标准化率",
+		"grid_group_coverage ratio assessment 网格党小组覆盖率",
+		"dual_report_members count assessment 双报到在职党员数",
+		"enterprise_party_coverage ratio parks 园区企业党组织覆盖率",
+		"enterprises_total count parks 园区企业数",
+		"enterprises_incubating count parks 孵化培育企业数",
+		"enterprises_paired count parks 结对共建企业数",
+		"enterprise_party_members count parks 园区企业党员数",
+		"enterprise_workers count parks 园区企业职工数",
+		"model_posts count parks 党员示范岗数",
+		"park_visits count parks 走访企业次数",
+		"park_problem_solved_rate ratio parks 问题解决率",
 	}
 	if d := cmp.Diff(want, got); d != "" {
 		t.Errorf("default metrics (-want +got):\n%s", d)
@@ -59,7 +76,7 @@ func TestDefaultMetrics(t *testing.T) {
 	wantRules := map[string]string{
 		"coverage_all": "below 1", "coverage_residential": "below 1", "coverage_enterprise": "below 1",
 		"coverage_cooperative": "below 1", "coverage_family_farm": "below 1",
-		"resolution_rate": "below 0.8", "satisfaction_rate": "below 0.9",
+		"resolution_rate": "below 0.8", "satisfaction_rate": "below 0.9", "enterprise_party_coverage": "below 1",
 	}
 	if d := cmp.Diff(wantRules, rules); d != "" {
 		t.Errorf("预警清单 rules (-want +got):\n%s", d)

@@ -8,7 +8,7 @@ FROM (
     UNION
     SELECT lake, unit_code FROM lake_metric_facts
 )
-WHERE unit_code NOT IN (SELECT code FROM units WHERE level IN ('village', 'community'))
+WHERE unit_code NOT IN (SELECT code FROM units WHERE level IN ('village', 'community', 'park'))
 GROUP BY unit_code
 ORDER BY unit_code
 LIMIT 5;

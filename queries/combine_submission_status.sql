@@ -3,6 +3,6 @@
 CREATE OR REPLACE TABLE submission_status AS
 SELECT s.lake || '/' || s.path AS path, s.sha256, s.unit_code, s.period, s.received_at,
        s.status = 'rejected' AS form_rejected,
-       s.unit_code IN (SELECT code FROM units WHERE level IN ('village', 'community')) AS known,
+       s.unit_code IN (SELECT code FROM units WHERE level IN ('village', 'community', 'park')) AS known,
        s.status
 FROM lake_submissions s;

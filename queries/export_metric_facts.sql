@@ -8,4 +8,4 @@ CREATE OR REPLACE TEMP TABLE lake_stage AS
 SELECT v.period, v.unit_code, v.metric, v.numerator, coalesce(v.denominator, 0) AS denominator
 FROM metric_values v
 JOIN metric_catalog c USING (metric)
-WHERE v.level IN ('village', 'community') AND c.kind <> 'median';
+WHERE v.level IN ('village', 'community', 'park') AND c.kind <> 'median';

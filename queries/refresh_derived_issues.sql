@@ -2,13 +2,30 @@
 -- receipt time, so that the reader alone cannot see them. Recomputed on every
 -- run: a code added to the registry clears its unknown_code at once.
 CREATE OR REPLACE TABLE derived_issues AS
--- A code the registry lacks as a village or community rejects the file.
+-- A code the registry lacks as a reporting unit (village, community, park)
+-- rejects the file.
 SELECT s.path, s.sha256, fo.cover_sheet AS sheet, fo.code_cell AS cell,
        'unknown_code' AS code, 'file' AS severity, fo.unit_code AS value,
-       '区划代码“' || fo.unit_code || '”不在名册中，请核对本村（社区）的12位统计用区划代码' AS message
+       CASE WHEN fo.form_kind = 'park'
+            THEN '单位代码“' || fo.unit_code || '”不在名册的园区中，请核对本单位的12位代码'
+            ELSE '区划代码“' || fo.unit_code || '”不在名册中，请核对本村（社区）的12位统计用区划代码' END AS message
 FROM submission_status s JOIN forms fo USING (sha256)
 WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
-  AND fo.unit_code NOT IN (SELECT code FROM unit_rows WHERE level IN ('village', 'community'))
+  AND fo.unit_code NOT IN (SELECT code FROM unit_rows WHERE level IN ('village', 'community', 'park'))
+UNION ALL
+-- A reporting unit valid in the form's month, but of the other kind: a
+-- park's code on a village form, a village's on a park form.
+SELECT s.path, s.sha256, fo.cover_sheet, fo.code_cell,
+       'wrong_form', 'file', fo.unit_code,
+       CASE WHEN fo.form_kind = 'park'
+            THEN '“' || u.name || '”（' || fo.unit_code || '）是村（社区），应填报村（社区）月报表，不是园区月报表'
+            ELSE '“' || u.name || '”（' || fo.unit_code || '）是园区，应填报园区两新组织党建月报表，不是村（社区）月报表' END
+FROM submission_status s
+JOIN forms fo USING (sha256)
+JOIN unit_rows u ON u.code = fo.unit_code AND u.level IN ('village', 'community', 'park')
+ AND fo.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+  AND fo.period IS NOT NULL
 UNION ALL
 -- A village or community of the registry with no row valid in the form's
 -- month (merged, moved away or not yet founded) rejects the file too.
@@ -23,11 +40,13 @@ SELECT s.path, s.sha256, fo.cover_sheet, fo.code_cell,
 FROM submission_status s
 JOIN forms fo USING (sha256)
 JOIN (SELECT *, min(coalesce(valid_from, '0000-00')) OVER (PARTITION BY code) AS first_from
-      FROM unit_rows WHERE level IN ('village', 'community')
+      FROM unit_rows WHERE level IN ('village', 'community', 'park')
       QUALIFY row_number() OVER (PARTITION BY code ORDER BY coalesce(valid_from, '') DESC) = 1) u
   ON u.code = fo.unit_code
 LEFT JOIN units su ON su.code = u.successor_code
 WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+  AND NOT EXISTS (SELECT 1 FROM unit_rows v WHERE v.code = fo.unit_code
+                  AND fo.period BETWEEN coalesce(v.valid_from, '0000-00') AND coalesce(v.valid_to, '9999-99'))
 UNION ALL
 -- A period later than the month the file was received in still loads.
 SELECT s.path, s.sha256, fo.cover_sheet, fo.period_cell,

@@ -29,7 +29,8 @@ WITH scope AS NOT MATERIALIZED (
            ('rating_rate',                '办结数'),
            ('satisfaction_rate',          '评单数'),
            ('mediation_success_rate',     '矛盾纠纷数'),
-           ('deliberation_followup_rate', '议事次数')
+           ('deliberation_followup_rate', '议事次数'),
+           ('park_problem_solved_rate',   '协调问题数')
 ), small AS (
     SELECT v.period, v.unit_code, v.metric, 'small_sample' AS flag,
            s.denominator_name || ' ' || CAST(v.denominator AS BIGINT) || '，样本不足' AS detail
@@ -39,20 +40,21 @@ WITH scope AS NOT MATERIALIZED (
 ), accepted AS (
     SELECT period, unit_code
     FROM scope
-    WHERE metric = 'reporting_rate' AND level IN ('village', 'community') AND numerator > 0
+    WHERE metric = 'reporting_rate' AND level IN ('village', 'community', 'park') AND numerator > 0
 ), series AS (
     SELECT v.period, v.unit_code, v.metric, c.title, c.kind,
            CAST(left(v.period, 4) AS INTEGER) * 12 + CAST(right(v.period, 2) AS INTEGER) AS month_no,
            a.unit_code IS NOT NULL AS accepted,
            CASE WHEN a.unit_code IS NOT NULL AND v.value IS NOT NULL
-                     AND (v.metric IN ('requests_total', 'coverage_all') -- no small samples
+                     AND (v.metric IN ('requests_total', 'coverage_all', 'enterprises_total', 'enterprise_party_coverage') -- no small samples
                           OR v.denominator >= getvariable('min_sample'))
                 THEN v.value END AS x
     FROM scope v
     JOIN metric_catalog c USING (metric)
     LEFT JOIN accepted a USING (period, unit_code)
-    WHERE v.level IN ('village', 'community')
-      AND v.metric IN ('requests_total', 'resolution_rate', 'satisfaction_rate', 'ontime_rate', 'coverage_all')
+    WHERE (v.level IN ('village', 'community')
+           AND v.metric IN ('requests_total', 'resolution_rate', 'satisfaction_rate', 'ontime_rate', 'coverage_all'))
+       OR (v.level = 'park' AND v.metric IN ('enterprises_total', 'enterprise_party_coverage'))
 ), windowed AS (
     SELECT *,
            list(x) FILTER (WHERE x IS NOT NULL) OVER past12 AS history,

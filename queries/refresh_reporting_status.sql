@@ -13,7 +13,7 @@ WITH expected AS (
     FROM unit_periods u
     JOIN unit_tree t ON t.unit_code = u.code AND u.period BETWEEN t.valid_from AND t.valid_to
     JOIN unit_periods a ON a.code = t.ancestor_code AND a.period = u.period
-    WHERE u.level IN ('village', 'community')
+    WHERE u.level IN ('village', 'community', 'park')
     GROUP BY u.period, u.code, u.name, u.level
 ), subs AS (
     SELECT unit_code, period,

@@ -1,8 +1,9 @@
 -- The status of every (path, content) ever seen, per docs/form.md: a form is
 -- rejected for its own file-level issues or for a code the registry lacks as
--- a village or community valid in the form's month (unknown_code or
--- unit_inactive, refresh_derived_issues.sql; checked again on every run:
--- known is false for both); among the others, the
+-- a reporting unit of the form's kind valid in the form's month (a village or
+-- community for a village form, a park for a park form: unknown_code,
+-- unit_inactive or wrong_form, refresh_derived_issues.sql; checked again on
+-- every run: known is false for all three); among the others, the
 -- latest received per (unit, period) is accepted, ties broken by the path
 -- that sorts later as UTF-8 bytes; the rest are superseded.
 CREATE OR REPLACE TABLE submission_status AS
@@ -13,7 +14,9 @@ WITH f AS (
            fo.sha256 IS NOT NULL AS was_read,
            coalesce(EXISTS (
                SELECT 1 FROM unit_rows u
-               WHERE u.code = fo.unit_code AND u.level IN ('village', 'community')
+               WHERE u.code = fo.unit_code
+                 AND CASE WHEN fo.form_kind = 'park' THEN u.level = 'park'
+                          ELSE u.level IN ('village', 'community') END
                  AND fo.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
            ), false) AS known
     FROM files fl

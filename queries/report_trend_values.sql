@@ -5,5 +5,5 @@ SELECT v.period, v.unit_code, c.ord, v.numerator, v.denominator, v.value
 FROM metric_values v
 JOIN metric_catalog c USING (metric)
 WHERE v.period BETWEEN $1 AND $2
-  AND v.level NOT IN ('village', 'community')
+  AND v.level NOT IN ('village', 'community', 'park')
 ORDER BY v.period, v.unit_code, c.ord;

@@ -75,7 +75,9 @@ func TestSample(t *testing.T) {
 	if diff := cmp.Diff(expectedIssues(t, sampleDir), gotIssues); diff != "" {
 		t.Errorf("issues (-manifest +warehouse):\n%s", diff)
 	}
-	if bad := query(t, cfg.DB, `SELECT metric FROM metric_catalog ANTI JOIN (SELECT DISTINCT metric FROM metric_values WHERE value IS NOT NULL) USING (metric)`); len(bad) > 0 {
+	// The sample is 2021-2022 village forms: the 2023版 assessment and the
+	// parks' metrics have their own tests (warehouse TestAssessmentAndParks).
+	if bad := query(t, cfg.DB, `SELECT metric FROM (FROM metric_catalog WHERE family NOT IN ('assessment', 'parks')) ANTI JOIN (SELECT DISTINCT metric FROM metric_values WHERE value IS NOT NULL) USING (metric)`); len(bad) > 0 {
 		t.Errorf("metrics with no value anywhere in the sample: %v", bad)
 	}
 }

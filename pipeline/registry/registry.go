@@ -27,19 +27,23 @@ import (
 // Level is a unit's place in the hierarchy, as written in the level column.
 type Level string
 
-// The levels the registry knows. Villages and communities are the reporting
-// units: each sends one form per month.
+// The levels the registry knows. Villages, communities and parks (a
+// development zone's park party committees, registered under the zone as a
+// district-level unit or under a township) are the reporting units: each
+// sends one form per month, a park the park form.
 const (
+	LevelProvince  Level = "province"
 	LevelCity      Level = "city"
 	LevelDistrict  Level = "district"
 	LevelTownship  Level = "township"
 	LevelVillage   Level = "village"
 	LevelCommunity Level = "community"
+	LevelPark      Level = "park"
 )
 
 func (l Level) known() bool {
 	switch l {
-	case LevelCity, LevelDistrict, LevelTownship, LevelVillage, LevelCommunity:
+	case LevelProvince, LevelCity, LevelDistrict, LevelTownship, LevelVillage, LevelCommunity, LevelPark:
 		return true
 	}
 	return false
@@ -90,8 +94,10 @@ const (
 // overlaps reports whether two rows share a month.
 func overlaps(a, b Unit) bool { return a.from() <= b.to() && b.from() <= a.to() }
 
-// IsReporting reports whether the row is a village or community.
-func (u Unit) IsReporting() bool { return u.Level == LevelVillage || u.Level == LevelCommunity }
+// IsReporting reports whether the row is a village, community or park.
+func (u Unit) IsReporting() bool {
+	return u.Level == LevelVillage || u.Level == LevelCommunity || u.Level == LevelPark
+}
 
 // Sentinel errors, matched with errors.Is on what Load and Parse return.
 var (
@@ -100,7 +106,7 @@ var (
 	ErrBadCode       = errors.New("code is not 12 digits")
 	ErrDuplicateCode = errors.New("code listed twice")
 	ErrMissingName   = errors.New("name is empty")
-	ErrBadLevel      = errors.New("level is not city, district, township, village or community")
+	ErrBadLevel      = errors.New("level is not province, city, district, township, village, community or park")
 	ErrUnknownParent = errors.New("parent_code is not a code of the registry")
 	ErrCycle         = errors.New("parent chain loops back on itself")
 	ErrNoTop         = errors.New("no unit without parent_code: the registry has no top")

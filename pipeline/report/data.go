@@ -14,9 +14,20 @@ import (
 
 // metric is one row of metric_catalog: a column of the workbooks.
 type metric struct {
-	ord               int
-	name, kind, title string
+	ord                       int
+	name, kind, title, family string
 }
+
+// Families with sheets of their own (考评, 园区): the general sheets (总览,
+// 乡镇汇总, 村社区明细, 趋势) leave them out, since most units have none of
+// them and officials would read columns of empty rates.
+const (
+	familyAssessment = "assessment"
+	familyParks      = "parks"
+)
+
+// general reports whether m belongs in the general sheets.
+func (m metric) general() bool { return m.family != familyAssessment && m.family != familyParks }
 
 // unitInfo is a registry unit with the township and district above it.
 type unitInfo struct {
@@ -110,7 +121,7 @@ func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) er
 func (d *summaryData) loadCatalog(ctx context.Context, db *sql.DB) error {
 	return query(ctx, db, "report_catalog", func(r *sql.Rows) error {
 		var m metric
-		if err := r.Scan(&m.ord, &m.name, &m.kind, &m.title); err != nil {
+		if err := r.Scan(&m.ord, &m.name, &m.kind, &m.title, &m.family); err != nil {
 			return err
 		}
 		d.pos[m.name] = len(d.metrics)

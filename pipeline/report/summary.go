@@ -26,14 +26,14 @@ const (
 	sheetAlerts    = "预警清单"
 	sheetReporting = "报送情况"
 	sheetTrend     = "趋势"
+	sheetAssess    = "考评"
+	sheetParks     = "园区"
 	sheetChanges   = "变化说明"
 )
 
-// The township workbooks have the first six; the summary adds 变化说明.
-var (
-	townshipSheets = []string{sheetOverview, sheetTownships, sheetVillages, sheetAlerts, sheetReporting, sheetTrend}
-	summarySheets  = append(slices.Clone(townshipSheets), sheetChanges)
-)
+// A workbook has the first six sheets, then 考评 when some form of the
+// month was asked the 2023版 assessment and 园区 when its units include
+// parks; the summary adds 变化说明 (summaryContent).
 
 // trendChartMetrics are the rates drawn on 趋势's line chart; the table
 // beside it has every metric.
@@ -46,6 +46,7 @@ type scope struct {
 	chartUnits []*unitInfo // the bars of 总览's chart
 	townships  []*unitInfo
 	villages   []*unitInfo
+	parks      []*unitInfo // in 园区, 报送情况 and 预警清单
 	// summary: the whole registry's workbook, which alone lists the
 	// restated figures of earlier months (变化说明).
 	summary bool
@@ -75,7 +76,7 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	jobs := []job{{
 		path: filepath.Join(o.OutDir, "summary-"+period+".xlsx"),
 		scope: scope{head: top, chartBy: chartBy, chartUnits: chartUnits,
-			townships: townships, villages: d.villagesUnder(""), summary: true},
+			townships: townships, villages: d.villagesUnder(""), parks: d.parksUnder(""), summary: true},
 	}}
 	plan, err := planTownships(filepath.Join(o.OutDir, "townships"), period, len(townships) > 0, o.Log)
 	if err != nil {
@@ -85,7 +86,7 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 		vs := d.villagesUnder(t.code)
 		jobs = append(jobs, job{
 			name:  safeName(t.code) + "-" + period + ".xlsx",
-			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs},
+			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs, parks: d.parksUnder(t.code)},
 		})
 	}
 	o.Log.Debug("summary data loaded", "units", len(d.units), "elapsed_ms", time.Since(start).Milliseconds())
@@ -171,6 +172,12 @@ func summaryContent(d *summaryData, sc scope, o Options, ids styles) []*sheet {
 	b := &builder{d: d, sc: sc, st: ids, o: o}
 	stamp := "（批处理运行时间：" + o.Now.In(calendar.Shanghai).Format("2006-01-02 15:04") + " 北京时间）"
 	sheets := []*sheet{b.overview(), b.townshipTable(), b.villageTable(), b.alerts(), b.reporting(), b.trend()}
+	if b.asked() {
+		sheets = append(sheets, b.assessment())
+	}
+	if len(sc.parks) > 0 {
+		sheets = append(sheets, b.parkTable())
+	}
 	if sc.summary {
 		sheets = append(sheets, b.changes())
 	}
@@ -191,9 +198,9 @@ func summaryTitle(d *summaryData, sc scope) string {
 // summaryBook is the bytes of the summary's (or a township's) workbook of
 // sheets, which summaryContent built with the style ids ids.
 func summaryBook(d *summaryData, sc scope, sheets []*sheet, ids styles) ([]byte, error) {
-	names := townshipSheets
-	if sc.summary {
-		names = summarySheets
+	names := make([]string, len(sheets))
+	for i, s := range sheets {
+		names[i] = s.name
 	}
 	f, st, err := newBook(names, d.period, summaryTitle(d, sc), true)
 	if err != nil {
@@ -272,10 +279,13 @@ func (b *builder) pct(v float64) any { return excelize.Cell{StyleID: b.st.pct, V
 
 func (b *builder) count(v float64) any { return excelize.Cell{StyleID: b.st.count, Value: v} }
 
+// metricTitles are the general metrics' titles (metric.general).
 func (b *builder) metricTitles() []string {
-	out := make([]string, len(b.d.metrics))
-	for i, m := range b.d.metrics {
-		out[i] = m.title
+	var out []string
+	for _, m := range b.d.metrics {
+		if m.general() {
+			out = append(out, m.title)
+		}
 	}
 	return out
 }
@@ -283,12 +293,23 @@ func (b *builder) metricTitles() []string {
 // metricCells are a unit's figures as cells, in catalog order; a rate over
 // a small sample says so (样本不足).
 func (b *builder) metricCells(unit string) []any {
-	out := make([]any, len(b.d.metrics))
+	return b.familyCells(unit, metric.general)
+}
+
+// familyCells are a unit's figures of the metrics keep takes, in catalog
+// order.
+func (b *builder) familyCells(unit string, keep func(metric) bool) []any {
+	var out []any
 	fs := b.d.cur[unit]
 	for i, m := range b.d.metrics {
-		if fs != nil {
-			out[i] = b.unitNum(unit, m, fs[i].val)
+		if !keep(m) {
+			continue
 		}
+		var v any
+		if fs != nil {
+			v = b.unitNum(unit, m, fs[i].val)
+		}
+		out = append(out, v)
 	}
 	return out
 }
@@ -370,6 +391,8 @@ func levelCN(level string) string {
 		return "村"
 	case "community":
 		return "社区"
+	case "park":
+		return "园区"
 	}
 	return level
 }
@@ -379,7 +402,7 @@ func levelCN(level string) string {
 // are values in cells below the table.
 func (b *builder) overview() *sheet {
 	d := b.d
-	s := &sheet{name: sheetOverview, title: b.title("总览"), filterRows: len(d.metrics),
+	s := &sheet{name: sheetOverview, title: b.title("总览"), filterRows: len(b.metricTitles()),
 		header: []string{"指标", "本月（" + d.period + "）", "上月（" + d.prev + "）", "变化", "本月分子", "本月分母"},
 		widths: map[int]float64{2: 14, 3: 14}}
 	head := b.sc.head.code
@@ -388,6 +411,9 @@ func (b *builder) overview() *sheet {
 		prev = m[head]
 	}
 	for i, m := range d.metrics {
+		if !m.general() {
+			continue
+		}
 		cur := d.value(head, m.name)
 		var last figure
 		if prev != nil {
@@ -541,7 +567,7 @@ func (b *builder) alertsFor(u *unitInfo) []alert {
 	var lowest sql.NullFloat64
 	var notes []string
 	for _, m := range d.metrics {
-		if !strings.HasPrefix(m.name, "coverage_") || m.kind != "ratio" {
+		if !(strings.HasPrefix(m.name, "coverage_") || m.name == "enterprise_party_coverage") || m.kind != "ratio" {
 			continue
 		}
 		if f := d.value(u.code, m.name); isBelow(f, th.CoverageMin) {
@@ -585,7 +611,7 @@ func pctText(v float64, prec int) string {
 func (b *builder) alerts() *sheet {
 	s := &sheet{name: sheetAlerts, title: b.title("预警清单"), freezeCols: 4, filterRows: -1,
 		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "预警规则", "实际值", "阈值", "说明"}}
-	for _, u := range b.sc.villages {
+	for _, u := range b.reportingUnits() {
 		for _, a := range b.alertsFor(u) {
 			s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, a.rule, a.value, a.threshold, a.note})
 		}
@@ -672,7 +698,7 @@ func (b *builder) reporting() *sheet {
 	s := &sheet{name: sheetReporting, title: b.title("报送情况"), freezeCols: 4, filterRows: -1,
 		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "是否报送", "报送状态", "是否按时",
 			"收到时间", "截止日期", "文件数", "退回原因", "填报人", "联系电话", "文件"}}
-	for _, u := range b.sc.villages {
+	for _, u := range b.reportingUnits() {
 		st, ok := b.d.status[u.code]
 		received, onTime := "未报送", ""
 		if ok && st.status != "missing" {
@@ -703,12 +729,17 @@ func (b *builder) trend() *sheet {
 	s := &sheet{name: sheetTrend, title: b.title("近12个月趋势"), freezeCols: 1, filterRows: -1,
 		header: append([]string{"月份"}, b.metricTitles()...)}
 	for _, month := range d.months {
-		row := make([]any, 1+len(d.metrics))
-		row[0] = month
-		if fs := d.trend[month][b.sc.head.code]; fs != nil {
-			for i, m := range d.metrics {
-				row[1+i] = b.num(m, fs[i].val)
+		row := []any{month}
+		fs := d.trend[month][b.sc.head.code]
+		for i, m := range d.metrics {
+			if !m.general() {
+				continue
 			}
+			var v any
+			if fs != nil {
+				v = b.num(m, fs[i].val)
+			}
+			row = append(row, v)
 		}
 		s.rows = append(s.rows, row)
 	}
@@ -716,10 +747,17 @@ func (b *builder) trend() *sheet {
 	var series []excelize.ChartSeries
 	for _, name := range trendChartMetrics {
 		i, ok := d.pos[name]
-		if !ok {
+		if !ok || !d.metrics[i].general() {
 			continue
 		}
-		col := colName(2 + i)
+		// Its column among the general metrics.
+		at := 0
+		for _, m := range d.metrics[:i] {
+			if m.general() {
+				at++
+			}
+		}
+		col := colName(2 + at)
 		series = append(series, excelize.ChartSeries{
 			Name:       fmt.Sprintf("'%s'!$%s$2", sheetTrend, col),
 			Categories: fmt.Sprintf("'%s'!$A$%d:$A$%d", sheetTrend, first, last),

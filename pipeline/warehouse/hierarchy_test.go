@@ -171,9 +171,9 @@ func TestHierarchyThroughTime(t *testing.T) {
 		}
 	}
 	// Every month has today's 8 units (city, district, 2 townships, L, X,
-	// Q, N) once, each with every metric.
+	// Q, N) once, each with every metric (38).
 	if got := table(t, w.DB(), `SELECT period, count(DISTINCT unit_code), count(*) FROM metric_values_current GROUP BY period ORDER BY period`); !cmp.Equal(got, [][]string{
-		{"2021-01", "8", "168"}, {"2021-02", "8", "168"}, {"2021-03", "8", "168"}, {"2021-04", "8", "168"}, {"2021-05", "8", "168"},
+		{"2021-01", "8", "304"}, {"2021-02", "8", "304"}, {"2021-03", "8", "304"}, {"2021-04", "8", "304"}, {"2021-05", "8", "304"},
 	}) {
 		t.Errorf("metric_values_current's units per month: %v", got)
 	}
