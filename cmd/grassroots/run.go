@@ -18,7 +18,7 @@ import (
 var memorySize = regexp.MustCompile(`(?i)^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$`)
 
 func cmdRun(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10] [--metrics FILE] [--forms DIR]")
+	fs := newFlags(e, "run", "[--inbox DIR] [--registry FILE] [--db FILE] [--out DIR] [--period YYYY-MM] [--deadline-day 5] [--min-sample 10] [--metrics FILE] [--forms DIR] [--rebuild]")
 	// The defaults run the committed sample, so that `make run` needs no flags.
 	inboxDir := fs.String("inbox", "fixtures/sample/inbox", "folder of village forms (searched recursively)")
 	registryFile := fs.String("registry", "fixtures/sample/registry.csv", "registry CSV (名册)")
@@ -31,6 +31,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
 	metricsFile := fs.String("metrics", "", "metric definitions (TOML) changing or replacing the built-in ones (docs/metrics.md, \"Definitions as data\")")
 	formsDir := formsFlag(fs)
+	rebuild := fs.Bool("rebuild", false, "if the warehouse was written by an older grassroots, keep it aside (<db>.schemaN-<time>.bak) and load the whole inbox into a new one; refused if the inbox lacks a file it read")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -68,6 +69,13 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	if err := os.MkdirAll(filepath.Dir(*db), 0o755); err != nil {
 		return err
 	}
+	var kept string
+	if *rebuild {
+		var err error
+		if kept, err = rebuildAside(ctx, e, *db, *inboxDir); err != nil {
+			return err
+		}
+	}
 	if *out == "" {
 		*out = "." // the workbooks in the current folder (nightly: "" writes none)
 	}
@@ -80,6 +88,9 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 		cfg.Progress = e.stderr
 	}
 	s, err := nightly.Run(ctx, cfg)
+	if kept != "" {
+		fmt.Fprintf(e.stdout, "rebuilt: the warehouse of an older grassroots is kept as %s; this run loaded the inbox into a new one\n", kept)
+	}
 	if s != nil {
 		printSummary(e, s)
 	}
