@@ -55,8 +55,8 @@ func cmdValidate(ctx context.Context, e *env, args []string) error {
 		start := time.Now()
 		path := file.name
 		f := form.ReadFile(file.open, path, form.Options{Definitions: defs})
-		if reg != nil && f.Cover.Code != "" && !reg.IsReporting(f.Cover.Code) {
-			f.Add(form.UnknownCodeIssue(f))
+		if reg != nil {
+			registryCheck(f, reg)
 		}
 		for _, i := range f.Issues {
 			fmt.Fprintln(e.stdout, i.Error())
@@ -119,4 +119,35 @@ func formFiles(args []string, log *slog.Logger) ([]formFile, error) {
 		}
 	}
 	return out, nil
+}
+
+// registryCheck adds the registry's file-level rejections as a run makes
+// them (queries/refresh_derived_issues.sql), first that applies: a code
+// that is no reporting unit (unknown_code), one with no row valid in the
+// form's month (unit_inactive), one of the other form's kind (wrong_form).
+func registryCheck(f *form.Form, reg *registry.Registry) {
+	code, period := f.Cover.Code, f.Cover.Period
+	if code == "" {
+		return
+	}
+	if !reg.IsReporting(code) {
+		f.Add(form.UnknownCodeIssue(f))
+		return
+	}
+	if period == "" {
+		return
+	}
+	u, ok := reg.UnitAt(code, period)
+	if !ok || !u.IsReporting() {
+		last, _ := reg.Unit(code)
+		f.Add(form.RegistryIssue(f, form.CodeUnitInactive, "名册中“"+last.Name+"”（"+code+"）在报告期"+period+"不是有效的村（社区），请核对区划代码和报告期"))
+		return
+	}
+	isPark := u.Level == registry.LevelPark
+	switch {
+	case f.Kind == form.Park && !isPark:
+		f.Add(form.RegistryIssue(f, form.CodeWrongForm, "“"+u.Name+"”（"+code+"）是村（社区），应填报村（社区）月报表，不是园区月报表"))
+	case f.Kind != form.Park && isPark:
+		f.Add(form.RegistryIssue(f, form.CodeWrongForm, "“"+u.Name+"”（"+code+"）是园区，应填报园区两新组织党建月报表，不是村（社区）月报表"))
+	}
 }

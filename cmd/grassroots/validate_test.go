@@ -73,6 +73,11 @@ func TestValidate(t *testing.T) {
 	os.Symlink(good, filepath.Join(dir, "inbox", "b", "link.xlsx"))
 	reg := filepath.Join(dir, "registry.csv")
 	os.WriteFile(reg, []byte("code,name,level,parent_code\n450100000000,南宁市,city,\n450109100201,龙象社区,community,450100000000\n"), 0o644)
+	merged := filepath.Join(dir, "merged.csv") // 龙象社区 until February only
+	os.WriteFile(merged, []byte("code,name,level,parent_code,valid_from,valid_to,successor_code\n450100000000,南宁市,city,,,,\n"+
+		"450109100201,龙象社区,community,450100000000,,2021-02,450109100202\n450109100202,那楼社区,community,450100000000,,,\n"), 0o644)
+	park := filepath.Join(dir, "park.csv") // 450109100201 is a park
+	os.WriteFile(park, []byte("code,name,level,parent_code\n450100000000,南宁市,city,\n450109100201,第一园区,park,450100000000\n"), 0o644)
 
 	cases := []struct {
 		name string
@@ -101,6 +106,16 @@ func TestValidate(t *testing.T) {
 		{"with registry an unknown code is rejected", []string{"validate", "--registry", reg, unknown}, 1, []string{
 			unknown + ": 基本信息!B3: unknown_code: 区划代码“450109100299”不在名册的村（社区）中，请核对后填写本村（社区）的12位统计用区划代码",
 			unknown + ": rejected: 0 rows read, 0 rows rejected, 0 warnings",
+		}},
+		{"with a registry where the unit has ended, unit_inactive", []string{"validate", "--registry", merged, good}, 1, []string{
+			good + ": 点单台账!N3: rating_unresolved: 尚未办结的点单不应有评单结果，评价未计入；请核实办理状态或清空评价",
+			good + ": 基本信息!B3: unit_inactive: 名册中“龙象社区”（450109100201）在报告期2021-03不是有效的村（社区），请核对区划代码和报告期",
+			good + ": rejected: 2 rows read, 0 rows rejected, 1 warnings",
+		}},
+		{"a park's code on a village form, wrong_form", []string{"validate", "--registry", park, good}, 1, []string{
+			good + ": 点单台账!N3: rating_unresolved: 尚未办结的点单不应有评单结果，评价未计入；请核实办理状态或清空评价",
+			good + ": 基本信息!B3: wrong_form: “第一园区”（450109100201）是园区，应填报园区两新组织党建月报表，不是村（社区）月报表",
+			good + ": rejected: 2 rows read, 0 rows rejected, 1 warnings",
 		}},
 		{"a missing file is a rejected file", []string{"validate", filepath.Join(dir, "nope.xlsx")}, 1, nil},
 		{"no arguments", []string{"validate"}, 1, nil},

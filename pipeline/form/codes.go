@@ -16,6 +16,8 @@ const (
 	CodeMissingCode     = "missing_code"     // 区划代码 absent or empty
 	CodeBadCode         = "bad_code"         // not 12 digits, or text in scientific notation (digits lost)
 	CodeUnknownCode     = "unknown_code"     // not in the registry as a reporting unit (checked on every run)
+	CodeUnitInactive    = "unit_inactive"    // a reporting unit with no registry row valid in the form's month (checked on every run)
+	CodeWrongForm       = "wrong_form"       // a park's code on a village form, or a village's on a park form (checked on every run)
 	CodeMissingPeriod   = "missing_period"   // 报告期 absent or empty
 	CodeBadPeriod       = "bad_period"       // not a month in any accepted spelling
 	CodeAmbiguousPeriod = "ambiguous_period" // a number with a decimal point: 2021.1 may have been 2021.10

@@ -164,6 +164,13 @@ func UnknownCodeIssue(f *Form) Issue {
 	}
 }
 
+// RegistryIssue is a file-level issue that the registry decides
+// (unit_inactive, wrong_form), addressed at the cover's code cell.
+func RegistryIssue(f *Form, code, message string) Issue {
+	return Issue{Path: f.Path, Sheet: f.Sheets.Cover, Cell: f.Cover.CodeCell, Code: code,
+		Severity: SeverityFile, Value: f.Cover.Code, Message: message}
+}
+
 type reader struct {
 	f    *Form
 	opt  Options
