@@ -166,43 +166,77 @@ func Load(path string) (*Registry, error) {
 // in errors. The text may be UTF-8 (with or without a BOM) or GB18030, as
 // WPS saves it: anything that is not valid UTF-8 is decoded as GB18030.
 func Parse(r io.Reader, path string) (*Registry, error) {
+	cr, col, err := openCSV(r, path)
+	if err != nil {
+		return nil, err
+	}
+	p := &parser{path: path, rows: map[string][]int{}}
+	if err := p.readRows(cr, col); err != nil {
+		return nil, err
+	}
+	// Each check runs only on what the ones before accepted: rows, then
+	// parents and successors, the top, cycles, and the parents' months.
+	for _, check := range []func() error{p.checkLinks, p.checkTops, p.checkCycles, p.checkParentsValid} {
+		if err := check(); err != nil {
+			return nil, err
+		}
+		if len(p.errs) > 0 {
+			return nil, errors.Join(p.errs...)
+		}
+	}
+	return p.registry(col.dated()), nil
+}
+
+// openCSV decodes the file (UTF-8 with or without a BOM, else GB18030) and
+// reads its header.
+func openCSV(r io.Reader, path string) (*csv.Reader, columnIndex, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, fmt.Errorf("registry %s: %w", path, err)
+		return nil, columnIndex{}, fmt.Errorf("registry %s: %w", path, err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
 		if data, err = simplifiedchinese.GB18030.NewDecoder().Bytes(data); err != nil {
-			return nil, &Error{Path: path, Err: fmt.Errorf("neither UTF-8 nor GB18030: %w", err)}
+			return nil, columnIndex{}, &Error{Path: path, Err: fmt.Errorf("neither UTF-8 nor GB18030: %w", err)}
 		}
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
-
 	header, err := cr.Read()
 	if err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &Error{Path: path, Line: 1, Err: ErrBadHeader}
+			return nil, columnIndex{}, &Error{Path: path, Line: 1, Err: ErrBadHeader}
 		}
-		return nil, csvError(path, err)
+		return nil, columnIndex{}, csvError(path, err)
 	}
 	col, ok := columns(header)
 	if !ok {
-		return nil, &Error{Path: path, Line: 1, Err: ErrBadHeader}
+		return nil, columnIndex{}, &Error{Path: path, Line: 1, Err: ErrBadHeader}
 	}
+	return cr, col, nil
+}
 
-	var (
-		errs  []error
-		units []Unit
-		lines []int                // per row of units, its line
-		rows  = map[string][]int{} // code → its rows in units, file order
-	)
-	fail := func(line int, err error) {
-		if len(errs) < maxErrors {
-			errs = append(errs, &Error{Path: path, Line: line, Err: err})
-		}
+// parser holds the rows read so far and the problems found, at most
+// maxErrors of them.
+type parser struct {
+	path  string
+	errs  []error
+	units []Unit
+	lines []int            // per row of units, its line
+	rows  map[string][]int // code → its rows in units, file order
+	tops  []int            // the rows without a parent
+}
+
+func (p *parser) fail(line int, err error) {
+	if len(p.errs) < maxErrors {
+		p.errs = append(p.errs, &Error{Path: p.path, Line: line, Err: err})
 	}
+}
+
+// readRows reads every data line into a unit, reporting each line's own
+// problems; a CSV syntax error ends the read.
+func (p *parser) readRows(cr *csv.Reader, col columnIndex) error {
 	field := func(rec []string, i int) string {
 		if i < 0 {
 			return ""
@@ -215,14 +249,14 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 			break
 		}
 		if err != nil {
-			return nil, csvError(path, err)
+			return csvError(p.path, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) < col.width {
 			if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 				continue // a line of spaces
 			}
-			fail(line, ErrBadRow)
+			p.fail(line, ErrBadRow)
 			continue
 		}
 		u := Unit{
@@ -237,111 +271,136 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 		u.ValidFrom, u.ValidTo = from, to
 		switch {
 		case !isCode(u.Code):
-			fail(line, fmt.Errorf("%w: %q", ErrBadCode, u.Code))
+			p.fail(line, fmt.Errorf("%w: %q", ErrBadCode, u.Code))
 			continue
 		case !okFrom:
-			fail(line, fmt.Errorf("%w: valid_from %q", ErrBadMonth, field(rec, col.from)))
+			p.fail(line, fmt.Errorf("%w: valid_from %q", ErrBadMonth, field(rec, col.from)))
 			continue
 		case !okTo:
-			fail(line, fmt.Errorf("%w: valid_to %q", ErrBadMonth, field(rec, col.to)))
+			p.fail(line, fmt.Errorf("%w: valid_to %q", ErrBadMonth, field(rec, col.to)))
 			continue
 		case from != "" && to != "" && to < from:
-			fail(line, fmt.Errorf("%w: %s to %s", ErrEndBeforeStart, from, to))
+			p.fail(line, fmt.Errorf("%w: %s to %s", ErrEndBeforeStart, from, to))
 			continue
 		}
-		if prev := overlapping(units, rows[u.Code], u); prev >= 0 {
-			if !dated(units[prev]) && !dated(u) {
-				fail(line, fmt.Errorf("%w: %s (first on line %d)", ErrDuplicateCode, u.Code, lines[prev]))
-			} else {
-				fail(line, fmt.Errorf("%w: %s %s–%s and line %d's %s–%s", ErrOverlap, u.Code,
-					span(u.ValidFrom, "…"), span(u.ValidTo, "…"), lines[prev],
-					span(units[prev].ValidFrom, "…"), span(units[prev].ValidTo, "…")))
-			}
+		if p.overlapping(u, line) {
 			continue
 		}
-		switch {
-		case u.Name == "":
-			fail(line, fmt.Errorf("%w: %s", ErrMissingName, u.Code))
-		case !u.Level.known():
-			fail(line, fmt.Errorf("%w: %q", ErrBadLevel, string(u.Level)))
-		case u.ParentCode != "" && !isCode(u.ParentCode):
-			fail(line, fmt.Errorf("%w: parent_code %q", ErrBadCode, u.ParentCode))
-		case u.SuccessorCode != "" && !isCode(u.SuccessorCode):
-			fail(line, fmt.Errorf("%w: successor_code %q", ErrBadCode, u.SuccessorCode))
-		case u.SuccessorCode != "" && u.ValidTo == "":
-			fail(line, fmt.Errorf("%w: %s", ErrSuccessorNoEnd, u.SuccessorCode))
-		}
-		rows[u.Code] = append(rows[u.Code], len(units))
-		lines = append(lines, line)
-		units = append(units, u)
+		p.checkFields(u, line)
+		p.rows[u.Code] = append(p.rows[u.Code], len(p.units))
+		p.lines = append(p.lines, line)
+		p.units = append(p.units, u)
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	if len(p.errs) > 0 {
+		return errors.Join(p.errs...)
 	}
+	return nil
+}
 
-	// Parents and successors, then the top, then cycles, in file order.
-	var tops []int
-	for i, u := range units {
+// overlapping reports (and fails) a row whose months overlap an earlier row
+// of its code: a code listed twice without months, or overlapping months.
+func (p *parser) overlapping(u Unit, line int) bool {
+	prev := overlapping(p.units, p.rows[u.Code], u)
+	if prev < 0 {
+		return false
+	}
+	if !dated(p.units[prev]) && !dated(u) {
+		p.fail(line, fmt.Errorf("%w: %s (first on line %d)", ErrDuplicateCode, u.Code, p.lines[prev]))
+	} else {
+		p.fail(line, fmt.Errorf("%w: %s %s–%s and line %d's %s–%s", ErrOverlap, u.Code,
+			span(u.ValidFrom, "…"), span(u.ValidTo, "…"), p.lines[prev],
+			span(p.units[prev].ValidFrom, "…"), span(p.units[prev].ValidTo, "…")))
+	}
+	return true
+}
+
+// checkFields reports the first problem of a row's own fields.
+func (p *parser) checkFields(u Unit, line int) {
+	switch {
+	case u.Name == "":
+		p.fail(line, fmt.Errorf("%w: %s", ErrMissingName, u.Code))
+	case !u.Level.known():
+		p.fail(line, fmt.Errorf("%w: %q", ErrBadLevel, string(u.Level)))
+	case u.ParentCode != "" && !isCode(u.ParentCode):
+		p.fail(line, fmt.Errorf("%w: parent_code %q", ErrBadCode, u.ParentCode))
+	case u.SuccessorCode != "" && !isCode(u.SuccessorCode):
+		p.fail(line, fmt.Errorf("%w: successor_code %q", ErrBadCode, u.SuccessorCode))
+	case u.SuccessorCode != "" && u.ValidTo == "":
+		p.fail(line, fmt.Errorf("%w: %s", ErrSuccessorNoEnd, u.SuccessorCode))
+	}
+}
+
+// checkLinks: every parent and successor is a code of the registry, in file
+// order; the rows without a parent are the tops.
+func (p *parser) checkLinks() error {
+	for i, u := range p.units {
 		switch {
 		case u.ParentCode == "":
-			tops = append(tops, i)
-		case rows[u.ParentCode] == nil:
-			fail(lines[i], fmt.Errorf("%w: %s", ErrUnknownParent, u.ParentCode))
+			p.tops = append(p.tops, i)
+		case p.rows[u.ParentCode] == nil:
+			p.fail(p.lines[i], fmt.Errorf("%w: %s", ErrUnknownParent, u.ParentCode))
 		}
-		if u.SuccessorCode != "" && rows[u.SuccessorCode] == nil {
-			fail(lines[i], fmt.Errorf("%w: %s", ErrUnknownSuccessor, u.SuccessorCode))
+		if u.SuccessorCode != "" && p.rows[u.SuccessorCode] == nil {
+			p.fail(p.lines[i], fmt.Errorf("%w: %s", ErrUnknownSuccessor, u.SuccessorCode))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
+	return nil
+}
+
+// checkTops: a top exists, and no two are valid in one month (with no
+// dates: there is one top at all).
+func (p *parser) checkTops() error {
+	if len(p.tops) == 0 {
+		return &Error{Path: p.path, Err: ErrNoTop}
 	}
-	if len(tops) == 0 {
-		return nil, &Error{Path: path, Err: ErrNoTop}
-	}
-	// Two tops in one month (with no dates: two tops at all).
-	for k, i := range tops {
-		for _, j := range tops[:k] {
-			if overlaps(units[i], units[j]) {
-				t, first := units[i], units[j]
-				fail(lines[i], fmt.Errorf("%w: %s %s (the first is %s on line %d)",
-					ErrManyTops, t.Code, t.Name, first.Code, lines[j]))
+	for k, i := range p.tops {
+		for _, j := range p.tops[:k] {
+			if overlaps(p.units[i], p.units[j]) {
+				t, first := p.units[i], p.units[j]
+				p.fail(p.lines[i], fmt.Errorf("%w: %s %s (the first is %s on line %d)",
+					ErrManyTops, t.Code, t.Name, first.Code, p.lines[j]))
 				break
 			}
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return nil
+}
 
-	// Cycles, on the codes: a code's parents are the parents of all its rows,
-	// so a chain that loops in any months loops here. Walked in file order,
-	// so the cycle is named by its first line.
-	if err := cycles(units, lines, rows, func(u Unit) string { return u.ParentCode }, ErrCycle, fail); err {
-		return nil, errors.Join(errs...)
+// checkCycles: on the codes, a code's parents being the parents of all its
+// rows, so that a chain that loops in any months loops here; walked in
+// file order, so that a cycle is named by its first line. Then the same
+// for successors.
+func (p *parser) checkCycles() error {
+	if cycles(p.units, p.lines, p.rows, func(u Unit) string { return u.ParentCode }, ErrCycle, p.fail) {
+		return nil
 	}
-	if err := cycles(units, lines, rows, func(u Unit) string { return u.SuccessorCode }, ErrSuccessorCycle, fail); err {
-		return nil, errors.Join(errs...)
-	}
+	cycles(p.units, p.lines, p.rows, func(u Unit) string { return u.SuccessorCode }, ErrSuccessorCycle, p.fail)
+	return nil
+}
 
-	// A child's months must be covered by its parent's rows. With one top
-	// per month, known parents and no cycles, every month of a row then has
-	// a chain up to the top of that month.
-	for i, u := range units {
+// checkParentsValid: a child's months are covered by its parent's rows.
+// With one top per month, known parents and no cycles, every month of a row
+// then has a chain up to the top of that month.
+func (p *parser) checkParentsValid() error {
+	for i, u := range p.units {
 		if u.ParentCode == "" {
 			continue
 		}
-		if gap, ok := covered(units, rows[u.ParentCode], u.from(), u.to()); !ok {
+		if gap, ok := covered(p.units, p.rows[u.ParentCode], u.from(), u.to()); !ok {
 			if gap == minMonth {
 				gap = "the months before its first row"
 			}
-			fail(lines[i], fmt.Errorf("%w: %s is not valid in %s", ErrParentNotValid, u.ParentCode, gap))
+			p.fail(p.lines[i], fmt.Errorf("%w: %s is not valid in %s", ErrParentNotValid, u.ParentCode, gap))
 		}
 	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
+	return nil
+}
 
-	reg := &Registry{units: slices.Clone(units), byCode: make(map[string][]int, len(rows)), dated: col.dated()}
+// registry builds the Registry of the rows read: sorted by code and month,
+// its top the top of the latest months.
+func (p *parser) registry(dated bool) *Registry {
+	units := p.units
+	reg := &Registry{units: slices.Clone(units), byCode: make(map[string][]int, len(p.rows)), dated: dated}
 	slices.SortStableFunc(reg.units, func(a, b Unit) int {
 		if c := strings.Compare(a.Code, b.Code); c != 0 {
 			return c
@@ -351,8 +410,8 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 	for i, u := range reg.units {
 		reg.byCode[u.Code] = append(reg.byCode[u.Code], i)
 	}
-	top := tops[0]
-	for _, i := range tops[1:] { // the top of the latest months
+	top := p.tops[0]
+	for _, i := range p.tops[1:] {
 		if units[i].from() > units[top].from() {
 			top = i
 		}
@@ -362,7 +421,7 @@ func Parse(r io.Reader, path string) (*Registry, error) {
 			reg.top = i
 		}
 	}
-	return reg, nil
+	return reg
 }
 
 // dated reports whether a row has a valid_from or valid_to.
