@@ -19,7 +19,8 @@ import (
 // TestAssessmentAndParkSheets: a month with a 2023版 form and a park gets
 // 考评 (by township, with the city's total) and 园区 (one row per park);
 // the park is in 报送情况 and, with an enterprise coverage below 100%, in
-// 预警清单. A township workbook without parks has no 园区.
+// 预警清单, and its clerk gets a feedback workbook. A township workbook
+// without parks has no 园区.
 func TestAssessmentAndParkSheets(t *testing.T) {
 	reg, err := registry.Parse(strings.NewReader(`code,name,level,parent_code
 450100000000,南宁市,city,
@@ -45,6 +46,9 @@ func TestAssessmentAndParkSheets(t *testing.T) {
 	}
 	park := newForm("450150000101", "2021-03", "李四", "13700002222")
 	park.Kind = form.Park
+	park.Sheets.Cover = "基本信息"
+	park.Issues = []form.Issue{{Path: "park.xlsx", Sheet: "企业名册", Cell: "C3", Code: "bad_credit_code", Severity: form.SeverityWarning,
+		Value: "91450100MA5K000000", Message: "统一社会信用代码“91450100MA5K000000”校验位不对"}}
 	park.Enterprises = []form.Enterprise{
 		{Row: 2, Name: "甲公司", HasOrg: true, HowFormed: form.FormedStandalone, OrgName: "甲公司党支部"},
 		{Row: 3, Name: "乙公司", HowFormed: "孵化培育"},
@@ -89,6 +93,24 @@ func TestAssessmentAndParkSheets(t *testing.T) {
 	}
 	if d := cmp.Diff([]string{"党组织覆盖率低于100% 园区企业党组织覆盖率 50.0%（1/2）"}, alerted); d != "" {
 		t.Errorf("预警清单 of the park (-want +got):\n%s", d)
+	}
+
+	// The park's clerk gets a feedback workbook like a village's.
+	var parkFeedback []string
+	for _, name := range res.Feedback {
+		if strings.HasPrefix(filepath.Base(name), "450150000101-2021-03-") {
+			parkFeedback = append(parkFeedback, name)
+		}
+	}
+	if len(parkFeedback) != 1 {
+		t.Fatalf("feedback for the park: %v (all: %v)", parkFeedback, res.Feedback)
+	}
+	var found bool
+	for _, r := range sheetRows(t, parkFeedback[0], feedbackSheet) {
+		found = found || strings.Contains(strings.Join(r, "|"), "企业名册|C3|91450100MA5K000000|bad_credit_code")
+	}
+	if !found {
+		t.Errorf("the park's feedback lacks its bad_credit_code row")
 	}
 
 	town := filepath.Join(out, "townships", "450109100000-2021-03.xlsx")
