@@ -45,6 +45,10 @@ since = "2024版"
 
 [[sheets]]
 key = "orgs"`},
+	// A header variant and a value variant (docs/definitions.md's second
+	// worked example): 那楼社区's form uses both.
+	{`headers = ["诉求类别"]`, `headers = ["诉求类别", "诉求分类"]`},
+	{`{ value = "已办结", variants = ["办结", "已完成"] },`, `{ value = "已办结", variants = ["办结", "已完成", "已办"] },`},
 	{`{ value = "困难帮扶" }, { value = "疫情防控" }, { value = "其他" },`, `{ value = "困难帮扶" }, { value = "疫情防控" }, { value = "其他" }, { value = "养老服务" },`},
 }
 
@@ -109,8 +113,8 @@ func TestDefinitions2024(t *testing.T) {
 		t.Fatalf("template: exit %d: %s", code, stderr)
 	}
 	inbox := filepath.Join(dir, "inbox")
-	write2024Form(t, blank24, filepath.Join(inbox, "龙象社区3月报表.xlsx"), "450109100201", "龙象社区", "是")
-	write2024Form(t, blank24, filepath.Join(inbox, "那楼社区3月报表.xlsx"), "450109100202", "那楼社区", "否")
+	write2024Form(t, blank24, filepath.Join(inbox, "龙象社区3月报表.xlsx"), "450109100201", "龙象社区", "是", "", "")
+	write2024Form(t, blank24, filepath.Join(inbox, "那楼社区3月报表.xlsx"), "450109100202", "那楼社区", "否", "诉求分类", "已办")
 	writeMarchForm(t, blank22, filepath.Join(inbox, "石门社区3月报表.xlsx"), "450109100203", "石门社区",
 		[]request{{"S1", "已办结", "2021-03-03", "满意"}})
 
@@ -159,8 +163,9 @@ func TestDefinitions2024(t *testing.T) {
 
 // write2024Form fills the 2024版 blank for March 2021: the cover, the new
 // question 是否建立养老互助点, and two resolved 养老服务 requests under the
-// renamed headers 诉求日期 and 群众评单.
-func write2024Form(t *testing.T, blank, path, code, name, elderCare string) {
+// renamed headers 诉求日期 and 群众评单; categoryHeader and resolved, when
+// not "", replace the header 诉求类别 and the state 已办结 (variants).
+func write2024Form(t *testing.T, blank, path, code, name, elderCare, categoryHeader, resolved string) {
 	t.Helper()
 	f, err := excelize.OpenFile(blank)
 	if err != nil {
@@ -198,8 +203,16 @@ func write2024Form(t *testing.T, blank, path, code, name, elderCare string) {
 			t.Fatalf("the 2024版 template's 点单台账 lacks %s: %v", h, headers[0])
 		}
 	}
+	if categoryHeader != "" {
+		if err := f.SetCellStr("点单台账", "E1", categoryHeader); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if resolved == "" {
+		resolved = "已办结"
+	}
 	for i := range 2 {
-		row := []any{fmt.Sprintf("E%d", i+1), "2021-03-01", "王五", "", "养老服务", "助餐", "2021-03-01", "赵六", "2021-03-01", "2021-03-02", "已办结", "否", "", "满意"}
+		row := []any{fmt.Sprintf("E%d", i+1), "2021-03-01", "王五", "", "养老服务", "助餐", "2021-03-01", "赵六", "2021-03-01", "2021-03-02", resolved, "否", "", "满意"}
 		if err := f.SetSheetRow("点单台账", fmt.Sprintf("A%d", i+2), &row); err != nil {
 			t.Fatal(err)
 		}
