@@ -125,9 +125,9 @@ ALTER TABLE forms ADD COLUMN IF NOT EXISTS assistant VARCHAR;
 
 -- The cover's answers that have no column of forms: the questions a form
 -- version's definitions add (the 2023版 assessment, an analyst's own). One
--- row per form and field the definitions knew when the form was read.
--- asked: the cover has the field's label (a newer version's question is
--- not asked of older forms); valid: the answer was not empty or invalid;
+-- row per form and field it was asked (the cover has the field's label, or
+-- the field is of every version); a form not asked a question has no row
+-- for it. valid: the answer was not empty or invalid;
 -- the value is in the column of the field's kind (count also holds a star
 -- rating's stars, 0 for 未评定).
 CREATE TABLE IF NOT EXISTS form_answers (

@@ -268,6 +268,13 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 func (r *Run) addRows(sha string, f *form.Form) {
 	for i := range f.Cover.Answers {
 		a := &f.Cover.Answers[i]
+		if !a.Asked {
+			// Not asked (an older version's cover): no row, which the fact
+			// source reads as <key>_asked NULL, in neither side of a rate.
+			// Most forms are of older versions: this keeps form_answers to
+			// the forms that were asked.
+			continue
+		}
 		b := r.answers
 		b.str(0, sha)
 		b.str(1, a.Key)
