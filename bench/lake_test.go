@@ -261,9 +261,10 @@ func cityLakes(b *testing.B, base, cityRegistry, dir string) ([]string, string) 
 		b.Fatal(err)
 	}
 	w := csv.NewWriter(f)
-	w.Write([]string{"code", "name", "level", "parent_code"})
-	// The registry knows no level above city: the province's top is one.
-	w.Write([]string{"450000000000", "广西壮族自治区", "city", ""})
+	// Every row of the city's registry, with its months (a registry with
+	// merges and moves has several rows per code).
+	w.Write([]string{"code", "name", "level", "parent_code", "valid_from", "valid_to", "successor_code"})
+	w.Write([]string{"450000000000", "广西壮族自治区", "province", "", "", "", ""})
 	for c := 1; c <= lakeCities; c++ {
 		prefix := fmt.Sprintf("45%02d", c)
 		for _, u := range reg.Units() {
@@ -273,7 +274,12 @@ func cityLakes(b *testing.B, base, cityRegistry, dir string) ([]string, string) 
 			} else {
 				parent = "450000000000"
 			}
-			w.Write([]string{prefix + u.Code[4:], fmt.Sprintf("%s%02d", u.Name, c), string(u.Level), parent})
+			successor := ""
+			if u.SuccessorCode != "" {
+				successor = prefix + u.SuccessorCode[4:]
+			}
+			w.Write([]string{prefix + u.Code[4:], fmt.Sprintf("%s%02d", u.Name, c), string(u.Level), parent,
+				u.ValidFrom, u.ValidTo, successor})
 		}
 	}
 	w.Flush()

@@ -32,6 +32,8 @@
 #      (each repetition runs a, d and e on the clean inbox, then a, d and e
 #      on the realistic one, for paired ratios on a machine shared with
 #      others)
+#   l  the lake: export of the history warehouse and a combine of 14
+#      cities' lakes (BenchmarkLake)
 #   p  CPU profiles of the full load of each inbox and of the realistic
 #      nightly case (BenchmarkFullLoad, BenchmarkNightly in bench/; pprof,
 #      and perf where it works)
@@ -285,6 +287,16 @@ for r in $(seq "$REPS"); do
 	run_grassroots "$RAW/small/$r" "$SMALL/inbox" "${FULL[clean]}/registry.csv" "$WORK/small/w.duckdb" "$WORK/small/out"
 done
 rm -rf "$WORK/small" "$WORK/nightly" "$WORK/hist" "$WORK/hist-base"
+
+# --- l. the lake -----------------------------------------------------------------
+# BenchmarkLake (bench/lake_test.go) on the history inbox: export of the
+# 1,000-unit × 12-month warehouse, a second export with nothing changed, the
+# combine of 14 cities' lakes, and a province query straight from the lakes.
+say "l: export and combine (BenchmarkLake) on the $HIST_VILLAGES-unit × $HIST_MONTHS-month history"
+mkdir -p "$CACHE/tmp-lake"
+cut -d' ' -f1-3 /proc/loadavg >"$RAW/lake-loadavg"
+(cd "$CACHE/tmp-lake" && GRASSROOTS_BENCH_LAKE_FIXTURES=$HIST TMPDIR=$CACHE/tmp-lake \
+	"$BIN/bench.test" -test.run='^$' -test.bench='^BenchmarkLake$' -test.benchtime=1x) >"$RAW/lake.txt"
 
 # --- 3. profiles ----------------------------------------------------------------
 # perf, where it works, samples the same run on every thread (DuckDB's own

@@ -559,6 +559,49 @@ def main():
         f.write("\n")
     with open(out_md, "w", encoding="utf-8") as f:
         f.write(markdown(R))
+        f.write(lake_section(raw))
+
+
+def lake_section(raw):
+    """The lake's figures (BenchmarkLake, step l of run.sh) as a table, then
+    bench/lake.md: what they mean, and the national estimate made from them."""
+    path = os.path.join(raw, "lake.txt")
+    if not os.path.exists(path):
+        return ""
+    metrics = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("BenchmarkLake/"):
+                continue
+            name, fields = line.split()[0], line.split()[2:]
+            part = name.split("/")[1].split("-")[0]
+            for value, unit in zip(fields[0::2], fields[1::2]):
+                metrics[(part, unit)] = value
+    loadavg = ""
+    if os.path.exists(os.path.join(raw, "lake-loadavg")):
+        with open(os.path.join(raw, "lake-loadavg"), encoding="utf-8") as f:
+            loadavg = f.read().strip()
+    out = ["", "## l. The lake: export and combine (BenchmarkLake, docs/lake.md)", "",
+           f"One run on the history inbox of step c (load average {loadavg} at its start); every ratio is to a figure of the same run.", "",
+           "| part | figure | value |", "| --- | --- | ---: |"]
+    for (part, unit), value in sorted(metrics.items()):
+        out.append(f"| {part} | {unit} | {value} |")
+    def num(part, unit):
+        try:
+            return float(metrics[(part, unit)])
+        except (KeyError, ValueError):
+            return None
+    exp, load = num("export", "export-s"), num("export", "load-s")
+    if exp and load:
+        out += ["", f"Export ÷ the load of the same 12,000 forms: {exp / load:.2f}× (wall)."]
+    comb, load_cpu = num("combine", "combine-cpu-s"), num("export", "load-cpu-s")
+    if comb and load_cpu:
+        out += [f"Combine of 14 cities ÷ loading their 14 × 12,000 forms: {comb / (14 * load_cpu):.2f}× (CPU)."]
+    notes = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lake.md")
+    if os.path.exists(notes):
+        with open(notes, encoding="utf-8") as f:
+            out += ["", f.read().strip()]
+    return "\n".join(out) + "\n"
 
 
 def loads(c):
