@@ -41,6 +41,10 @@ func rebuildAside(ctx context.Context, e *env, db, inboxDir string) (string, err
 		e.log.Info("warehouse is current: nothing to rebuild", "db", db, "schema", inv.Version)
 		return "", nil
 	}
+	if !warehouse.Older(inv.Version) {
+		return "", fmt.Errorf("rebuild: %s has schema %s, newer than this grassroots' %s: %w; use the grassroots that wrote it",
+			db, inv.Version, warehouse.SchemaVersion(), warehouse.ErrIncompatible)
+	}
 	files, err := inbox.Scan(inboxDir, calendar.Shanghai, e.log)
 	if err != nil {
 		return "", err

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
@@ -14,6 +15,15 @@ import (
 // SchemaVersion is the schema version of the warehouses this grassroots
 // writes.
 func SchemaVersion() string { return schemaVersion }
+
+// Older reports whether a warehouse of schema version v was written by an
+// earlier grassroots than this one (which a rebuild may replace); a newer
+// or unreadable version is not.
+func Older(v string) bool {
+	n, err := strconv.Atoi(v)
+	cur, _ := strconv.Atoi(schemaVersion)
+	return err == nil && n < cur
+}
 
 // Inventory is what a rebuild needs to know of a warehouse file of any
 // schema version: its version and every content it has read.

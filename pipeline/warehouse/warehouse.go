@@ -122,8 +122,10 @@ func (w *Warehouse) open(ctx context.Context) error {
 	var version string
 	err = db.QueryRowContext(ctx, queries.SQL("schema_version")).Scan(&version)
 	switch {
-	case err == nil && version != schemaVersion:
+	case err == nil && version != schemaVersion && Older(version):
 		return fmt.Errorf("%s: schema %s, this grassroots needs %s: %w (run again with --rebuild to load the inbox into a new warehouse, keeping this one aside)", w.path, version, schemaVersion, ErrIncompatible)
+	case err == nil && version != schemaVersion:
+		return fmt.Errorf("%s: schema %s, this grassroots needs %s: %w (a newer grassroots wrote it: use that one, or load the inbox into a new warehouse file)", w.path, version, schemaVersion, ErrIncompatible)
 	case err == nil:
 	case errors.Is(err, sql.ErrNoRows), isDuckDB(err, duckdb.ErrorTypeCatalog):
 		// A new warehouse (no meta table, a Catalog Error): the schema
