@@ -6,12 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
-	"grassroots/definitions"
-	"grassroots/pipeline/calendar"
-	"grassroots/pipeline/form"
 	"grassroots/pipeline/registry"
 	"grassroots/queries"
 )
@@ -103,40 +99,9 @@ func (w *Warehouse) Combine(ctx context.Context, label string, reg *registry.Reg
 }
 
 func (r *Run) combine(ctx context.Context, reg *registry.Registry, s Settings, stage Stage, steps []string) error {
-	day, err := calendar.DeadlineDay(s.DeadlineDay)
-	if err != nil {
-		return err
-	}
-	minSample := s.MinSample
-	if minSample == 0 {
-		minSample = DefaultMinSample
-	}
-	if minSample < 1 {
-		return fmt.Errorf("min sample %d: want 1 or more", minSample)
-	}
-	// As Refresh (run.go), whose preamble this follows: the previous run's
-	// tables (empty here) for metric_changes, the registry, the metric
-	// definitions and the settings.
-	if err := r.steps(ctx, prevSteps); err != nil {
-		return err
-	}
-	if err := r.loadRegistry(ctx, reg); err != nil {
-		return err
-	}
-	metrics := s.Metrics
-	if metrics == nil {
-		metrics = definitions.DefaultMetrics()
-	}
-	r.generated, r.metrics = generatedSteps(metrics, form.Default().AllAnswerKeys()), metrics
-	if _, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, day, minSample, flagsBasis(metrics), metricDigests(metrics)); err != nil {
-		return err
-	}
-	// Built in Go as in Refresh: SET VARIABLE takes no parameter, and the
-	// values are integers checked above.
-	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE deadline_day = "+strconv.Itoa(day)); err != nil {
-		return err
-	}
-	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE min_sample = "+strconv.Itoa(minSample)); err != nil {
+	// As Refresh (run.go): the previous run's tables (empty here) for
+	// metric_changes, the registry, the definitions and the settings.
+	if err := r.prepare(ctx, reg, s); err != nil {
 		return err
 	}
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("combine_meta")); err != nil {

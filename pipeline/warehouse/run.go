@@ -437,6 +437,17 @@ func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 			return err
 		}
 	}
+	if err := r.prepare(ctx, reg, s); err != nil {
+		return err
+	}
+	return r.steps(ctx, refreshSteps)
+}
+
+// prepare is what every refresh (and a combine) does before its steps:
+// keep aside what the previous run left (prevSteps), load the registry,
+// record the settings and the definitions with the run, and set the
+// settings the SQL reads.
+func (r *Run) prepare(ctx context.Context, reg *registry.Registry, s Settings) error {
 	day, err := calendar.DeadlineDay(s.DeadlineDay)
 	if err != nil {
 		return err
@@ -462,10 +473,8 @@ func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE deadline_day = "+strconv.Itoa(day)); err != nil {
 		return err
 	}
-	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE min_sample = "+strconv.Itoa(minSample)); err != nil {
-		return err
-	}
-	return r.steps(ctx, refreshSteps)
+	_, err = r.conn.ExecContext(ctx, "SET VARIABLE min_sample = "+strconv.Itoa(minSample))
+	return err
 }
 
 // steps runs queries/<step>.sql for each step, in order, or the statements
