@@ -1,6 +1,11 @@
--- Every unit's metrics for one month ($1), in the catalog's column order.
+-- Every unit's metrics for one month ($1), in the catalog's column order;
+-- for villages and communities not the 2023版 assessment's and the parks'
+-- (their sheets, 考评 and 园区, show townships and parks only), which are
+-- 0/0 or counts of the few units that answered: 17 of 38 figures of each
+-- of 10,000 villages that no sheet shows.
 SELECT v.unit_code, c.ord, v.numerator, v.denominator, v.value
 FROM metric_values v
 JOIN metric_catalog c USING (metric)
 WHERE v.period = $1
+  AND (c.family NOT IN ('assessment', 'parks') OR v.level NOT IN ('village', 'community'))
 ORDER BY v.unit_code, c.ord;
