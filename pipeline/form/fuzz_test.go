@@ -111,3 +111,21 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseStars: any cell text gives a rating of 0 to 5 stars or none,
+// never a panic.
+func FuzzParseStars(f *testing.F) {
+	for _, s := range []string{"五星", "三星级", "５星级", "★★★☆☆", "3.0", "未评定", "六星", "★★★★★★", ""} {
+		f.Add(s, false)
+	}
+	f.Add("4", true)
+	f.Fuzz(func(t *testing.T, s string, number bool) {
+		c := Cell{Value: s}
+		if number {
+			c.Kind = KindNumber
+		}
+		if n, ok := ParseStars(c); ok && (n < 0 || n > 5) {
+			t.Errorf("ParseStars(%q) = %d stars", s, n)
+		}
+	})
+}
