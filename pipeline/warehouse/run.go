@@ -126,47 +126,15 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 }
 
 func (r *Run) newBatches() {
-	r.files = newBatch("incoming_files",
-		col("path", tString), col("sha256", tString), col("size", tInt64),
-		col("mtime", tTime), col("received_at", tTime), col("ignored", tString))
-	r.forms = newBatch("forms",
-		col("sha256", tString), col("rejected", tBool), col("version", tString),
-		col("unit_code", tString), col("unit_name", tString), col("period", tString),
-		col("cover_sheet", tString), col("requests_sheet", tString), col("code_cell", tString), col("period_cell", tString),
-		col("kind", tString), col("secretary", tString), col("one_shoulder", tBool),
-		col("party_members", tInt64), col("grids", tInt64), col("grid_workers", tInt64),
-		col("council", tBool), col("groups", tInt64), col("filled_by", tString), col("phone", tString),
-		col("filled_on", tDate), col("form_version", tString),
-		col("rows_read", tInt32), col("rows_rejected", tInt32), col("loaded_run", tInt32),
-		col("form_kind", tString), col("assistant", tString))
-	r.answers = newBatch("form_answers",
-		col("sha256", tString), col("key", tString), col("asked", tBool), col("valid", tBool),
-		col("text", tString), col("yes", tBool), col("count", tInt64), col("date", tDate))
-	r.enterprises = newBatch("enterprise_rows",
-		col("sha256", tString), col("row", tInt32), col("name", tString), col("credit_code", tString),
-		col("kind", tString), col("workers", tInt64), col("party_members", tInt64), col("has_org", tBool),
-		col("how_formed", tString), col("org_name", tString), col("paired", tBool), col("model_posts", tInt64))
-	r.visits = newBatch("visit_rows",
-		col("sha256", tString), col("row", tInt32), col("date", tDate), col("enterprise", tString),
-		col("matter", tString), col("problems", tInt64), col("solved", tInt64))
-	r.issues = newBatch("form_issues",
-		col("sha256", tString), col("seq", tInt32), col("sheet", tString), col("cell", tString),
-		col("code", tString), col("severity", tString), col("value", tString), col("message", tString))
-	r.orgs = newBatch("org_rows",
-		col("sha256", tString), col("row", tInt32), col("name", tString), col("type", tString),
-		col("has_org", tBool), col("how_formed", tString), col("org_name", tString),
-		col("members", tInt64), col("note", tString))
-	r.meetings = newBatch("meeting_rows",
-		col("sha256", tString), col("row", tInt32), col("date", tDate), col("topic", tString),
-		col("category", tString), col("members_present", tInt64), col("residents_present", tInt64),
-		col("follow_up", tString))
-	r.requests = newBatch("request_rows",
-		col("sha256", tString), col("row", tInt32), col("request_id", tString),
-		col("requested_on", tDate), col("requested_on_cell", tString),
-		col("resident", tString), col("resident_phone", tString), col("category", tString),
-		col("content", tString), col("dispatched_on", tDate), col("grid_worker", tString),
-		col("accepted_on", tDate), col("resolved_on", tDate), col("state", tString),
-		col("dispute", tBool), col("mediation", tString), col("rating", tString))
+	r.files = filesTable.batch()
+	r.forms = formsTable.batch()
+	r.answers = answersTable.batch()
+	r.enterprises = enterprisesTable.batch()
+	r.visits = visitsTable.batch()
+	r.issues = issuesTable.batch()
+	r.orgs = orgsTable.batch()
+	r.meetings = meetingsTable.batch()
+	r.requests = requestsTable.batch()
 }
 
 // Unchanged returns the content hash recorded for path when the file's size
@@ -187,13 +155,7 @@ func (r *Run) Loaded(sha string) bool { return r.known[sha] }
 // AddFile records a file found under the inbox in this run.
 func (r *Run) AddFile(ctx context.Context, f File) error {
 	b := r.files
-	b.str(0, f.Path)
-	b.str(1, f.SHA256)
-	b.i64(2, f.Size)
-	b.timestamp(3, f.MTime)
-	b.timestamp(4, f.ReceivedAt)
-	b.optStr(5, f.Ignored)
-	b.endRow()
+	filesTable.add(b, &f)
 	r.filesSeen++
 	if b.rows >= flushRows {
 		return r.w.runError(b.flush(ctx, r.conn, r.ar, "arrow_incoming"))
@@ -209,49 +171,8 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 	}
 	r.added[sha] = true
 	r.formsRead++
-	c := &f.Cover
-	b := r.forms
-	b.str(0, sha)
-	b.boolean(1, f.Rejected)
-	b.optStr(2, f.Version)
-	b.optStr(3, c.Code)
-	b.optStr(4, c.UnitName)
-	b.optStr(5, c.Period)
-	b.optStr(6, f.Sheets.Cover)
-	b.optStr(7, f.Sheets.Requests)
-	b.optStr(8, c.CodeCell)
-	b.optStr(9, c.PeriodCell)
-	b.optStr(10, c.Kind)
-	b.optStr(11, c.Secretary)
-	b.optBool(12, c.OneShoulder)
-	b.optI64(13, c.PartyMembers)
-	b.optI64(14, c.Grids)
-	b.optI64(15, c.GridWorkers)
-	b.optBool(16, c.Council)
-	b.optI64(17, c.Groups)
-	b.optStr(18, c.FilledBy)
-	b.optStr(19, c.Phone)
-	b.date(20, c.FilledOn)
-	b.optStr(21, c.FormVersion)
-	b.i32(22, f.Rows.Read)
-	b.i32(23, f.Rows.Rejected)
-	b.i32(24, r.ID)
-	b.optStr(25, f.Kind)
-	b.optStr(26, c.Assistant)
-	b.endRow()
-
-	for i, is := range f.Issues {
-		b := r.issues
-		b.str(0, sha)
-		b.i32(1, i)
-		b.str(2, is.Sheet)
-		b.str(3, is.Cell)
-		b.str(4, is.Code)
-		b.str(5, string(is.Severity))
-		b.str(6, is.Value)
-		b.str(7, is.Message)
-		b.endRow()
-	}
+	formsTable.add(r.forms, &formRow{sha: sha, f: f, run: r.ID})
+	addAll(&issuesTable, r.issues, sha, f.Issues)
 	if !f.Rejected {
 		r.addRows(sha, f)
 	}
@@ -267,104 +188,19 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 
 func (r *Run) addRows(sha string, f *form.Form) {
 	for i := range f.Cover.Answers {
-		a := &f.Cover.Answers[i]
-		if !a.Asked {
-			// Not asked (an older version's cover): no row, which the fact
-			// source reads as <key>_asked NULL, in neither side of a rate.
-			// Most forms are of older versions: this keeps form_answers to
-			// the forms that were asked.
-			continue
+		// Not asked (an older version's cover): no row, which the fact
+		// source reads as <key>_asked NULL, in neither side of a rate. Most
+		// forms are of older versions: this keeps form_answers to the forms
+		// that were asked.
+		if a := &f.Cover.Answers[i]; a.Asked {
+			answersTable.add(r.answers, &of[form.Answer]{sha: sha, seq: i, v: a})
 		}
-		b := r.answers
-		b.str(0, sha)
-		b.str(1, a.Key)
-		b.boolean(2, a.Asked)
-		b.boolean(3, a.Valid)
-		// The value in the column of the field's kind; NULL when invalid.
-		b.optStr(4, a.Text)
-		b.optBool(5, sql.Null[bool]{V: a.Yes, Valid: a.Valid && a.Kind == "yesno"})
-		b.optI64(6, sql.Null[int64]{V: a.Count, Valid: a.Valid && (a.Kind == "count" || a.Kind == "stars")})
-		b.date(7, a.Date)
-		b.endRow()
 	}
-	for i := range f.Enterprises {
-		e := &f.Enterprises[i]
-		b := r.enterprises
-		b.str(0, sha)
-		b.i32(1, e.Row)
-		b.str(2, e.Name)
-		b.optStr(3, e.CreditCode)
-		b.optStr(4, e.Kind)
-		b.optI64(5, e.Workers)
-		b.optI64(6, e.PartyMembers)
-		b.boolean(7, e.HasOrg)
-		b.optStr(8, e.HowFormed)
-		b.optStr(9, e.OrgName)
-		b.optBool(10, e.Paired)
-		b.optI64(11, e.ModelPosts)
-		b.endRow()
-	}
-	for i := range f.Visits {
-		v := &f.Visits[i]
-		b := r.visits
-		b.str(0, sha)
-		b.i32(1, v.Row)
-		b.date(2, v.Date)
-		b.str(3, v.Enterprise)
-		b.optStr(4, v.Matter)
-		b.optI64(5, v.Problems)
-		b.optI64(6, v.Solved)
-		b.endRow()
-	}
-	for i := range f.Orgs {
-		o := &f.Orgs[i]
-		b := r.orgs
-		b.str(0, sha)
-		b.i32(1, o.Row)
-		b.str(2, o.Name)
-		b.str(3, o.Type)
-		b.boolean(4, o.HasOrg)
-		b.optStr(5, o.HowFormed)
-		b.optStr(6, o.OrgName)
-		b.optI64(7, o.Members)
-		b.optStr(8, o.Note)
-		b.endRow()
-	}
-	for i := range f.Meetings {
-		m := &f.Meetings[i]
-		b := r.meetings
-		b.str(0, sha)
-		b.i32(1, m.Row)
-		b.date(2, m.Date)
-		b.str(3, m.Topic)
-		b.optStr(4, m.Category)
-		b.optI64(5, m.MembersPresent)
-		b.optI64(6, m.ResidentsPresent)
-		b.optStr(7, m.FollowUp)
-		b.endRow()
-	}
-	for i := range f.Requests {
-		q := &f.Requests[i]
-		b := r.requests
-		b.str(0, sha)
-		b.i32(1, q.Row)
-		b.str(2, q.ID)
-		b.date(3, q.RequestedOn)
-		b.optStr(4, q.RequestedOnCell)
-		b.optStr(5, q.Resident)
-		b.optStr(6, q.Phone)
-		b.optStr(7, q.Category)
-		b.optStr(8, q.Content)
-		b.date(9, q.DispatchedOn)
-		b.optStr(10, q.GridWorker)
-		b.date(11, q.AcceptedOn)
-		b.date(12, q.ResolvedOn)
-		b.str(13, q.State)
-		b.optBool(14, q.Dispute)
-		b.optStr(15, q.Mediation)
-		b.optStr(16, q.Rating)
-		b.endRow()
-	}
+	addAll(&enterprisesTable, r.enterprises, sha, f.Enterprises)
+	addAll(&visitsTable, r.visits, sha, f.Visits)
+	addAll(&orgsTable, r.orgs, sha, f.Orgs)
+	addAll(&meetingsTable, r.meetings, sha, f.Meetings)
+	addAll(&requestsTable, r.requests, sha, f.Requests)
 }
 
 // Settings are the knobs of the metrics that are not in the data.
