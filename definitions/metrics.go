@@ -205,17 +205,7 @@ func ParseMetrics(data []byte, file string, base *Metrics) (*Metrics, error) {
 	pos := newPositions(data)
 	md, err := toml.NewDecoder(bytes.NewReader(data)).Decode(&f)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, &MetricError{File: file, Line: pe.Position.Line, Err: errors.New(pe.Message)}
-		}
-		// A value of the wrong type: the decoder says where only in its text.
-		if m := typeError.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			key := m[2][strings.LastIndex(m[2], ".")+1:]
-			return nil, &MetricError{File: file, Line: line, Metric: pos.metricAt(line), Key: key, Err: errors.New(m[3])}
-		}
-		return nil, &MetricError{File: file, Err: err}
+		return nil, decodeError(err, file, pos)
 	}
 	var errs []error
 	fail := func(i int, name, key string, err error) {
@@ -228,29 +218,7 @@ func ParseMetrics(data []byte, file string, base *Metrics) (*Metrics, error) {
 		}
 		errs = append(errs, &MetricError{File: file, Line: line, Metric: name, Key: key, Err: err})
 	}
-	// Unknown keys: a misspelt key would otherwise be silently ignored and
-	// the default kept. Keys() lists every key in the file's order, a
-	// [[metric]] header before its keys, so each belongs to the last header.
-	undecoded := map[string]bool{}
-	for _, k := range md.Undecoded() {
-		undecoded[k.String()] = true
-	}
-	i := -1
-	for _, k := range md.Keys() {
-		switch {
-		case len(k) == 1 && k[0] == "metric":
-			i++
-		case !undecoded[k.String()]:
-		case len(k) == 2 && k[0] == "metric" && i >= 0:
-			name := ""
-			if f.Metric[i].Name != nil {
-				name = *f.Metric[i].Name
-			}
-			fail(i, name, k[1], fmt.Errorf("unknown key (want name, title, kind, family, source, numerator, denominator, threshold, direction or headline)"))
-		case len(k) == 1:
-			errs = append(errs, &MetricError{File: file, Line: pos.top(k[0]), Key: k[0], Err: errors.New("unknown key (want complete or [[metric]] tables)")})
-		}
-	}
+	errs = append(errs, unknownKeys(md, &f, file, pos, fail)...)
 
 	out := &Metrics{File: file}
 	index := map[string]int{}
@@ -281,32 +249,7 @@ func ParseMetrics(data []byte, file string, base *Metrics) (*Metrics, error) {
 		if changed {
 			m = out.List[j]
 		}
-		m.File, m.Line, m.keyLines = file, pos.table(i), map[string]int{}
-		if k.Numerator != nil {
-			m.keyLines["numerator"] = pos.key(i, "numerator")
-		}
-		if k.Denominator != nil {
-			m.keyLines["denominator"] = pos.key(i, "denominator")
-		}
-		set(&m.Title, k.Title)
-		set(&m.Kind, k.Kind)
-		set(&m.Family, k.Family)
-		set(&m.Source, k.Source)
-		set(&m.Numerator, k.Numerator)
-		set(&m.Denominator, k.Denominator)
-		set(&m.Direction, k.Direction)
-		if k.Threshold != nil {
-			t := *k.Threshold
-			m.Threshold = &t
-		} else if k.Direction != nil && *k.Direction == "" {
-			m.Threshold = nil // `direction = ""` removes the rule
-		}
-		if k.Headline != nil {
-			m.Headline = *k.Headline
-		}
-		if m.Kind == "rate" {
-			m.Kind = KindRatio // the word metrics.md uses
-		}
+		k.applyTo(&m, file, i, pos)
 		for _, p := range checkMetric(&m, k) {
 			fail(i, name, p.key, p.err)
 		}
@@ -324,6 +267,82 @@ func ParseMetrics(data []byte, file string, base *Metrics) (*Metrics, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// decodeError is a file that TOML could not decode, with its line.
+func decodeError(err error, file string, pos positions) error {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		return &MetricError{File: file, Line: pe.Position.Line, Err: errors.New(pe.Message)}
+	}
+	// A value of the wrong type: the decoder says where only in its text.
+	if m := typeError.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		key := m[2][strings.LastIndex(m[2], ".")+1:]
+		return &MetricError{File: file, Line: line, Metric: pos.metricAt(line), Key: key, Err: errors.New(m[3])}
+	}
+	return &MetricError{File: file, Err: err}
+}
+
+// unknownKeys reports the keys that are no key of the format: a misspelt
+// key would otherwise be silently ignored and the default kept. Keys()
+// lists every key in the file's order, a [[metric]] header before its keys,
+// so each belongs to the last header. A key of a [[metric]] goes to fail;
+// the returned errors are the top-level ones.
+func unknownKeys(md toml.MetaData, f *metricsFile, file string, pos positions, fail func(int, string, string, error)) []error {
+	undecoded := map[string]bool{}
+	for _, k := range md.Undecoded() {
+		undecoded[k.String()] = true
+	}
+	var errs []error
+	i := -1
+	for _, k := range md.Keys() {
+		switch {
+		case len(k) == 1 && k[0] == "metric":
+			i++
+		case !undecoded[k.String()]:
+		case len(k) == 2 && k[0] == "metric" && i >= 0:
+			name := ""
+			if f.Metric[i].Name != nil {
+				name = *f.Metric[i].Name
+			}
+			fail(i, name, k[1], fmt.Errorf("unknown key (want name, title, kind, family, source, numerator, denominator, threshold, direction or headline)"))
+		case len(k) == 1:
+			errs = append(errs, &MetricError{File: file, Line: pos.top(k[0]), Key: k[0], Err: errors.New("unknown key (want complete or [[metric]] tables)")})
+		}
+	}
+	return errs
+}
+
+// applyTo gives m the keys that the i-th [[metric]] of file sets, and
+// where they were written.
+func (k metricKeys) applyTo(m *Metric, file string, i int, pos positions) {
+	m.File, m.Line, m.keyLines = file, pos.table(i), map[string]int{}
+	if k.Numerator != nil {
+		m.keyLines["numerator"] = pos.key(i, "numerator")
+	}
+	if k.Denominator != nil {
+		m.keyLines["denominator"] = pos.key(i, "denominator")
+	}
+	set(&m.Title, k.Title)
+	set(&m.Kind, k.Kind)
+	set(&m.Family, k.Family)
+	set(&m.Source, k.Source)
+	set(&m.Numerator, k.Numerator)
+	set(&m.Denominator, k.Denominator)
+	set(&m.Direction, k.Direction)
+	if k.Threshold != nil {
+		t := *k.Threshold
+		m.Threshold = &t
+	} else if k.Direction != nil && *k.Direction == "" {
+		m.Threshold = nil // `direction = ""` removes the rule
+	}
+	if k.Headline != nil {
+		m.Headline = *k.Headline
+	}
+	if m.Kind == "rate" {
+		m.Kind = KindRatio // the word metrics.md uses
+	}
 }
 
 func set(dst *string, v *string) {
