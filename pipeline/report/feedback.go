@@ -264,17 +264,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 			return nil, err
 		}
 	}
-	onDisk := func(dir string) map[string]bool {
-		names := map[string]bool{}
-		entries, _ := os.ReadDir(dir) // a missing folder has no files
-		for _, e := range entries {
-			if e.Type().IsRegular() {
-				names[e.Name()] = true
-			}
-		}
-		return names
-	}
-	have, haveAnnotated := onDisk(p.dir), onDisk(p.annotatedDir)
+	have, haveAnnotated := regularFiles(p.dir), regularFiles(p.annotatedDir)
 	originals := originalPaths(o)
 
 	entries := make([]manifestEntry, len(todo))
@@ -326,6 +316,27 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 	if err != nil {
 		return nil, err
 	}
+	p.settle(todo, entries, written, old, have, haveAnnotated, res)
+	return p, nil
+}
+
+// regularFiles are the names of the files in dir; none for a missing one.
+func regularFiles(dir string) map[string]bool {
+	names := map[string]bool{}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Type().IsRegular() {
+			names[e.Name()] = true
+		}
+	}
+	return names
+}
+
+// settle records the run's feedback workbooks: the new manifest (an entry
+// for each of todo, written now or kept), the workbooks written and left
+// unchanged in res, and the removals of the annotated copies gone out of
+// date and of the workbooks and copies that no form produces any more.
+func (p *feedbackPlan) settle(todo []namedSubmission, entries []manifestEntry, written []bool, old *manifest, have, haveAnnotated map[string]bool, res *Result) {
 	p.manifest = &manifest{Version: manifestVersion, Feedback: make(map[string]manifestEntry, len(todo))}
 	for i, t := range todo {
 		e := entries[i]
@@ -354,7 +365,6 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 			p.remove = append(p.remove, filepath.Join(p.annotatedDir, name))
 		}
 	}
-	return p, nil
 }
 
 // originalPaths maps each form's path, as the warehouse shows it, to the
