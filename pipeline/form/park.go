@@ -2,8 +2,6 @@ package form
 
 import (
 	"database/sql"
-
-	"grassroots/pipeline/calendar"
 )
 
 // The park form's row code (企业名册, 走访服务): the rules that relate two
@@ -106,11 +104,7 @@ func (rd *reader) visitRow(st *sheetState, dr *dataRow) {
 		Enterprise: v[fVisitEnterprise].text,
 		Matter:     v[fVisitMatter].text,
 	}
-	// Like meetings: clerks copy last month's sheet, and a visit counts on
-	// the form of its own month only.
-	if p := rd.f.Cover.Period; p != "" && vi.Date.Format(calendar.PeriodLayout) != p {
-		d := &v[fVisitDate]
-		rd.issue(sheet, d.ref(), CodeVisitOutOfPeriod, SeverityWarning, fmtDate(vi.Date), msgVisitOutOfPeriod(fmtDate(vi.Date), p))
+	if rd.outOfPeriod(sheet, &v[fVisitDate], CodeVisitOutOfPeriod, msgVisitOutOfPeriod) {
 		return
 	}
 	// The two counts make a rate together: they are used only as a pair

@@ -362,12 +362,22 @@ func (rd *reader) meetingRow(st *sheetState, dr *dataRow) {
 		ResidentsPresent: nullCount(&v[fMeetResidents]),
 		FollowUp:         v[fMeetFollowUp].text,
 	}
-	if p := rd.f.Cover.Period; p != "" && m.Date.Format(calendar.PeriodLayout) != p {
-		d := &v[fMeetDate]
-		rd.issue(st.ref.Name, d.ref(), CodeMeetingOutOfPeriod, SeverityWarning, fmtDate(m.Date), msgMeetingOutOfPeriod(fmtDate(m.Date), p))
+	if rd.outOfPeriod(st.ref.Name, &v[fMeetDate], CodeMeetingOutOfPeriod, msgMeetingOutOfPeriod) {
 		return
 	}
 	rd.f.Meetings = append(rd.f.Meetings, m)
+}
+
+// outOfPeriod reports (as a warning with code) a row whose date lies outside
+// the form's month: clerks copy last month's sheet, and a meeting or a
+// visit counts on the form of its own month only.
+func (rd *reader) outOfPeriod(sheet string, d *value, code string, msg func(date, period string) string) bool {
+	p := rd.f.Cover.Period
+	if p == "" || d.date.Format(calendar.PeriodLayout) == p {
+		return false
+	}
+	rd.issue(sheet, d.ref(), code, SeverityWarning, fmtDate(d.date), msg(fmtDate(d.date), p))
+	return true
 }
 
 func (rd *reader) requestRow(st *sheetState, dr *dataRow) {
