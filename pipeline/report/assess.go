@@ -29,17 +29,6 @@ func (b *builder) reportingUnits() []*unitInfo {
 	return append(slices.Clone(b.sc.villages), b.sc.parks...)
 }
 
-// familyTitles are the titles of the metrics of a family, in catalog order.
-func (b *builder) familyTitles(family string) []string {
-	var out []string
-	for _, m := range b.d.metrics {
-		if m.family == family {
-			out = append(out, m.title)
-		}
-	}
-	return out
-}
-
 func inFamily(family string) func(metric) bool {
 	return func(m metric) bool { return m.family == family }
 }
@@ -66,7 +55,7 @@ func (b *builder) asked() bool {
 // whose form asked the question.
 func (b *builder) assessment() *sheet {
 	s := &sheet{name: sheetAssess, title: b.title("党组织考评（2023版）"), freezeCols: 3, filterRows: -1,
-		header: append([]string{"区（县）", "代码", "乡镇（街道）"}, b.familyTitles(familyAssessment)...)}
+		header: append([]string{"区（县）", "代码", "乡镇（街道）"}, b.titles(inFamily(familyAssessment))...)}
 	keep := inFamily(familyAssessment)
 	for _, t := range b.sc.townships {
 		s.rows = append(s.rows, append([]any{t.districtName, t.code, t.name}, b.familyCells(t.code, keep)...))
@@ -80,7 +69,7 @@ func (b *builder) assessment() *sheet {
 // parkTable is 园区: one row per park with the parks' metrics.
 func (b *builder) parkTable() *sheet {
 	s := &sheet{name: sheetParks, title: b.title("园区两新组织党建"), freezeCols: 4, filterRows: -1,
-		header: append([]string{"区（县）", "乡镇（街道）", "代码", "园区", "报送状态"}, b.familyTitles(familyParks)...)}
+		header: append([]string{"区（县）", "乡镇（街道）", "代码", "园区", "报送状态"}, b.titles(inFamily(familyParks))...)}
 	keep := inFamily(familyParks)
 	for _, p := range b.sc.parks {
 		st, ok := b.d.status[p.code]

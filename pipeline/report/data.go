@@ -18,9 +18,9 @@ type metric struct {
 	name, kind, title, family string
 }
 
-// Families with sheets of their own (考评, 园区): the general sheets (总览,
-// 乡镇汇总, 村社区明细, 趋势) leave them out, since most units have none of
-// them and officials would read columns of empty rates.
+// Families with sheets of their own (考评, 园区): 总览, 村社区明细 and 趋势
+// leave them out, since most units have none of them and officials would
+// read columns of empty rates; 乡镇汇总 has every metric.
 const (
 	familyAssessment = "assessment"
 	familyParks      = "parks"

@@ -280,15 +280,21 @@ func (b *builder) pct(v float64) any { return excelize.Cell{StyleID: b.st.pct, V
 func (b *builder) count(v float64) any { return excelize.Cell{StyleID: b.st.count, Value: v} }
 
 // metricTitles are the general metrics' titles (metric.general).
-func (b *builder) metricTitles() []string {
+func (b *builder) metricTitles() []string { return b.titles(metric.general) }
+
+// titles are the titles of the metrics keep takes, in catalog order.
+func (b *builder) titles(keep func(metric) bool) []string {
 	var out []string
 	for _, m := range b.d.metrics {
-		if m.general() {
+		if keep(m) {
 			out = append(out, m.title)
 		}
 	}
 	return out
 }
+
+// anyMetric keeps every metric of the catalog.
+func anyMetric(metric) bool { return true }
 
 // metricCells are a unit's figures as cells, in catalog order; a rate over
 // a small sample says so (样本不足).
@@ -496,10 +502,10 @@ func rankCell(ranks map[string]int, code string) any {
 // (rankBy: small samples after every full sample).
 func (b *builder) townshipTable() *sheet {
 	s := &sheet{name: sheetTownships, title: b.title("乡镇汇总（按办结率排名）"), freezeCols: 4, filterRows: -1,
-		header: append([]string{"排名", "区（县）", "乡镇代码", "乡镇（街道）"}, b.metricTitles()...)}
+		header: append([]string{"排名", "区（县）", "乡镇代码", "乡镇（街道）"}, b.titles(anyMetric)...)}
 	ts, ranks := b.rankBy(b.sc.townships, "resolution_rate")
 	for _, t := range ts {
-		s.rows = append(s.rows, append([]any{rankCell(ranks, t.code), t.districtName, t.code, t.name}, b.metricCells(t.code)...))
+		s.rows = append(s.rows, append([]any{rankCell(ranks, t.code), t.districtName, t.code, t.name}, b.familyCells(t.code, anyMetric)...))
 	}
 	return s
 }
