@@ -314,14 +314,4 @@ CREATE TABLE IF NOT EXISTS metric_values_current_replaced (
     period    VARCHAR,
     unit_code VARCHAR
 );
-CREATE TABLE IF NOT EXISTS metric_values_current_t (
-    period      VARCHAR,
-    unit_code   VARCHAR,
-    unit_name   VARCHAR,
-    level       VARCHAR,
-    metric      VARCHAR,
-    numerator   DOUBLE,
-    denominator DOUBLE,
-    value       DOUBLE,
-    metric_ord  INTEGER
-);
+CREATE TABLE IF NOT EXISTS metric_values_current_t AS FROM metric_values_t LIMIT 0; -- the same columns
