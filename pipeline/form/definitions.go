@@ -575,64 +575,9 @@ func (c *checker) sheetDefs(sheets []defSheet, d *Definitions, enums map[string]
 				continue
 			}
 			key += fmt.Sprintf(" %q", col.Key)
-			cl := column{field: fld, key: col.Key, name: col.Name, kind: kindText, required: col.Required,
-				personal: col.Personal, textCells: col.TextCells, missingName: col.MissingName,
-				headers: map[string][]string{}}
-			cl.kind, cl.enum = c.kindOf(key, col.Kind, col.Enum, enums, kindText, kindDate, kindYesNo, kindCount, kindEnum)
-			if len(col.YesNo) > 0 {
-				if cl.kind != kindYesNo || len(col.YesNo) != 2 {
-					c.fail(key+".yes_no", "a yes/no column's two meanings, [no, yes]")
-				} else {
-					cl.yesNo = &[2]string{col.YesNo[0], col.YesNo[1]}
-				}
+			if cl, ok := c.columnDef(key, col, fld, d, enums, claimed); ok {
+				sd.columns = append(sd.columns, cl)
 			}
-			for _, v := range c.span(key, d, col.Since, col.Until) {
-				h := col.Headers
-				if o, ok := col.HeadersIn[v]; ok {
-					h = o
-				}
-				if len(h) > 0 {
-					cl.headers[v] = h
-				}
-			}
-			for v := range col.HeadersIn {
-				if !slices.Contains(d.Versions, v) {
-					c.fail(key+".headers_in", "unknown version %q", v)
-				}
-			}
-			if len(cl.headers) == 0 {
-				c.fail(key+".headers", "missing: no header in any version")
-				continue
-			}
-			if cl.name == "" {
-				cl.name = cl.headers[d.Versions[slices.IndexFunc(d.Versions, func(v string) bool { return len(cl.headers[v]) > 0 })]][0]
-			}
-			for _, v := range d.Versions {
-				for _, h := range cl.headers[v] {
-					k := [2]string{matchKey(h), v}
-					if other, dup := claimed[k]; dup && other != col.Key {
-						c.fail(key+".headers", "header %q is claimed by two columns in %s (%s and %s)", h, v, other, col.Key)
-					}
-					claimed[k] = col.Key
-				}
-			}
-			switch col.Rule {
-			case ruleRejectRow:
-				cl.rejectRow = true
-			case ruleWhenResolved:
-				if fld != fReqResolvedOn {
-					c.fail(key+".rule", "when_resolved is only for requests' resolved_on")
-				}
-				cl.conditional = true
-			case ruleWarn:
-			case "":
-				if col.Required {
-					c.fail(key+".rule", "a required column needs a rule (reject_row, warn or when_resolved)")
-				}
-			default:
-				c.fail(key+".rule", "unknown rule %q (want reject_row, warn or when_resolved)", col.Rule)
-			}
-			sd.columns = append(sd.columns, cl)
 		}
 		d.sheets = append(d.sheets, sd)
 	}
@@ -645,6 +590,85 @@ func (c *checker) sheetDefs(sheets []defSheet, d *Definitions, enums map[string]
 	sort.SliceStable(d.sheets, func(i, j int) bool {
 		return slices.Index(kindSheets.keys, d.sheets[i].key) < slices.Index(kindSheets.keys, d.sheets[j].key)
 	})
+}
+
+// columnDef checks the definition of one column, of field fld, and builds
+// it; key names it in errors. claimed holds the header spellings of the
+// sheet's columns so far, by (matchKey, version): a spelling that two
+// columns claim in one version is an error, since the reader could not
+// tell them apart. A column with no header in any version is left out (ok
+// false).
+func (c *checker) columnDef(key string, col defColumn, fld field, d *Definitions, enums map[string]enum, claimed map[[2]string]string) (cl column, ok bool) {
+	cl = column{field: fld, key: col.Key, name: col.Name, kind: kindText, required: col.Required,
+		personal: col.Personal, textCells: col.TextCells, missingName: col.MissingName,
+		headers: map[string][]string{}}
+	cl.kind, cl.enum = c.kindOf(key, col.Kind, col.Enum, enums, kindText, kindDate, kindYesNo, kindCount, kindEnum)
+	if len(col.YesNo) > 0 {
+		if cl.kind != kindYesNo || len(col.YesNo) != 2 {
+			c.fail(key+".yes_no", "a yes/no column's two meanings, [no, yes]")
+		} else {
+			cl.yesNo = &[2]string{col.YesNo[0], col.YesNo[1]}
+		}
+	}
+	c.columnHeaders(key, col, d, &cl)
+	if len(cl.headers) == 0 {
+		c.fail(key+".headers", "missing: no header in any version")
+		return cl, false
+	}
+	if cl.name == "" {
+		cl.name = cl.headers[d.Versions[slices.IndexFunc(d.Versions, func(v string) bool { return len(cl.headers[v]) > 0 })]][0]
+	}
+	for _, v := range d.Versions {
+		for _, h := range cl.headers[v] {
+			k := [2]string{matchKey(h), v}
+			if other, dup := claimed[k]; dup && other != col.Key {
+				c.fail(key+".headers", "header %q is claimed by two columns in %s (%s and %s)", h, v, other, col.Key)
+			}
+			claimed[k] = col.Key
+		}
+	}
+	c.columnRule(key, col, fld, &cl)
+	return cl, true
+}
+
+// columnHeaders sets the headers of cl in each version the column is in:
+// its headers_in for the version, else its headers.
+func (c *checker) columnHeaders(key string, col defColumn, d *Definitions, cl *column) {
+	for _, v := range c.span(key, d, col.Since, col.Until) {
+		h := col.Headers
+		if o, ok := col.HeadersIn[v]; ok {
+			h = o
+		}
+		if len(h) > 0 {
+			cl.headers[v] = h
+		}
+	}
+	for v := range col.HeadersIn {
+		if !slices.Contains(d.Versions, v) {
+			c.fail(key+".headers_in", "unknown version %q", v)
+		}
+	}
+}
+
+// columnRule sets what an empty or invalid value of the column does to the
+// row, from its rule.
+func (c *checker) columnRule(key string, col defColumn, fld field, cl *column) {
+	switch col.Rule {
+	case ruleRejectRow:
+		cl.rejectRow = true
+	case ruleWhenResolved:
+		if fld != fReqResolvedOn {
+			c.fail(key+".rule", "when_resolved is only for requests' resolved_on")
+		}
+		cl.conditional = true
+	case ruleWarn:
+	case "":
+		if col.Required {
+			c.fail(key+".rule", "a required column needs a rule (reject_row, warn or when_resolved)")
+		}
+	default:
+		c.fail(key+".rule", "unknown rule %q (want reject_row, warn or when_resolved)", col.Rule)
+	}
 }
 
 // orList joins keys as "a, b or c".

@@ -308,6 +308,7 @@ const (
 // sheetRels is a sheet's relationships part as read.
 type sheetRels struct {
 	Name string // part name, lower case
+	dir  string // the sheet's folder, which targets are relative to
 	data []byte
 	byID map[string]rel
 	add  []string // new <Relationship> elements
@@ -332,15 +333,9 @@ func (a *annotator) sheet(index int, ref Sheet, cells []cellNote) *Problem {
 	if data == nil {
 		return problemDamaged("工作表内容缺失")
 	}
-	dir := path.Dir(ref.Part)
-	rels := &sheetRels{Name: path.Join(dir, "_rels", path.Base(ref.Part)+".rels"), byID: map[string]rel{}}
-	if rels.data, p = a.wb.Part(rels.Name); p != nil {
+	rels, p := a.readSheetRels(ref.Part)
+	if p != nil {
 		return p
-	}
-	if rels.data != nil {
-		if rels.byID, p = a.wb.rels(rels.Name, dir); p != nil {
-			return p
-		}
 	}
 	anyComment := cells[0].comment
 	var newVMLID string
@@ -357,34 +352,69 @@ func (a *annotator) sheet(index int, ref Sheet, cells []cellNote) *Problem {
 	if !anyComment {
 		return nil
 	}
+	existing, p := a.sheetComments(&rels, cells)
+	if p != nil {
+		return p
+	}
+	if p := a.commentDrawing(index, &rels, cells, existing, legacyID, newVMLID); p != nil {
+		return p
+	}
+	return a.extendRels(&rels)
+}
 
-	// Comments: the sheet's own part, extended, or a new one.
+// readSheetRels reads the relationships part of the sheet in part: the new
+// comments and drawing are added to it, and its ids must not be reused.
+// It returns the value, not a pointer, so that it stays on the stack.
+func (a *annotator) readSheetRels(part string) (rels sheetRels, p *Problem) {
+	dir := path.Dir(part)
+	rels = sheetRels{Name: path.Join(dir, "_rels", path.Base(part)+".rels"), dir: dir, byID: map[string]rel{}}
+	if rels.data, p = a.wb.Part(rels.Name); p != nil {
+		return rels, p
+	}
+	if rels.data != nil {
+		if rels.byID, p = a.wb.rels(rels.Name, dir); p != nil {
+			return rels, p
+		}
+	}
+	return rels, nil
+}
+
+// sheetComments writes the comments of the flagged cells into the sheet's
+// own comments part, extended, or into a new one that rels gets to point
+// at. It returns the cells that already had a comment: the clerk's comment
+// already has a shape in the drawing.
+func (a *annotator) sheetComments(rels *sheetRels, cells []cellNote) (existing map[[2]int]bool, p *Problem) {
 	var commentsPart string
 	for _, r := range rels.byID {
 		if r.typ == relComments && a.wb.files[r.target] != nil {
 			commentsPart = r.target
 		}
 	}
-	var existing map[[2]int]bool
-	if commentsPart != "" {
-		old, p := a.wb.Part(commentsPart)
-		if p != nil {
-			return p
-		}
-		var merged []byte
-		if merged, existing, p = extendComments(old, a.author, cells); p != nil {
-			return p
-		}
-		a.parts[commentsPart] = merged
-	} else {
+	if commentsPart == "" {
 		commentsPart = a.freshPart(path.Join(a.wb.wbDir, "comments"), ".xml")
 		a.parts[commentsPart] = newComments(a.author, cells)
 		a.added = append(a.added, commentsPart)
 		a.ctOverrides = append(a.ctOverrides, commentsPart)
-		rels.add = append(rels.add, relationship(rels.freshID(), relComments, relTarget(dir, commentsPart)))
+		rels.add = append(rels.add, relationship(rels.freshID(), relComments, relTarget(rels.dir, commentsPart)))
+		return nil, nil
 	}
+	old, p := a.wb.Part(commentsPart)
+	if p != nil {
+		return nil, p
+	}
+	merged, existing, p := extendComments(old, a.author, cells)
+	if p != nil {
+		return nil, p
+	}
+	a.parts[commentsPart] = merged
+	return existing, nil
+}
 
-	// The drawing that shows them.
+// commentDrawing adds a shape for each new comment to the legacy drawing
+// that shows the sheet's comments (Excel shows none without it): the
+// sheet's own drawing when it has one (legacyID), else a new one under
+// newVMLID, the id rewriteSheet referred to.
+func (a *annotator) commentDrawing(index int, rels *sheetRels, cells []cellNote, existing map[[2]int]bool, legacyID, newVMLID string) *Problem {
 	var shapes []cellNote
 	for _, c := range cells {
 		if c.comment && !existing[[2]int{c.row, c.col}] {
@@ -401,30 +431,37 @@ func (a *annotator) sheet(index int, ref Sheet, cells []cellNote) *Problem {
 			return problemDamaged("批注绘图内容格式错误")
 		}
 		a.parts[vml.target] = slices.Concat(old[:i], vmlShapes(shapes, index), old[i:])
-	} else {
-		vmlPart := a.freshPart(path.Join(a.wb.wbDir, "drawings", "vmlDrawing"), ".vml")
-		var b bytes.Buffer
-		fmt.Fprintf(&b, `<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="%d"/></o:shapelayout>`, vmlBlock(index))
-		b.Write(vmlShapes(shapes, index))
-		b.WriteString(`</xml>`)
-		a.parts[vmlPart] = b.Bytes()
-		a.added = append(a.added, vmlPart)
-		a.needVML = true
-		rels.add = append(rels.add, relationship(newVMLID, relVML, relTarget(dir, vmlPart)))
+		return nil
 	}
-	if len(rels.add) > 0 {
-		if rels.data == nil {
-			a.parts[rels.Name] = []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
-				`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + strings.Join(rels.add, "") + `</Relationships>`)
-			a.added = append(a.added, rels.Name)
-		} else {
-			i := bytes.LastIndex(rels.data, []byte("</"))
-			if i < 0 {
-				return problemDamaged("工作表关系内容格式错误")
-			}
-			a.parts[rels.Name] = slices.Concat(rels.data[:i], []byte(strings.Join(rels.add, "")), rels.data[i:])
-		}
+	vmlPart := a.freshPart(path.Join(a.wb.wbDir, "drawings", "vmlDrawing"), ".vml")
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="%d"/></o:shapelayout>`, vmlBlock(index))
+	b.Write(vmlShapes(shapes, index))
+	b.WriteString(`</xml>`)
+	a.parts[vmlPart] = b.Bytes()
+	a.added = append(a.added, vmlPart)
+	a.needVML = true
+	rels.add = append(rels.add, relationship(newVMLID, relVML, relTarget(rels.dir, vmlPart)))
+	return nil
+}
+
+// extendRels writes the sheet's relationships part with the relationships
+// added to rels, or a new part when the sheet had none.
+func (a *annotator) extendRels(rels *sheetRels) *Problem {
+	if len(rels.add) == 0 {
+		return nil
 	}
+	if rels.data == nil {
+		a.parts[rels.Name] = []byte(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+			`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + strings.Join(rels.add, "") + `</Relationships>`)
+		a.added = append(a.added, rels.Name)
+		return nil
+	}
+	i := bytes.LastIndex(rels.data, []byte("</"))
+	if i < 0 {
+		return problemDamaged("工作表关系内容格式错误")
+	}
+	a.parts[rels.Name] = slices.Concat(rels.data[:i], []byte(strings.Join(rels.add, "")), rels.data[i:])
 	return nil
 }
 
@@ -433,171 +470,232 @@ func (a *annotator) sheet(index int, ref Sheet, cells []cellNote) *Problem {
 // drawing and newVMLID is set, adds one that refers to newVMLID. It returns
 // the legacy drawing's relationship id (the existing one, or newVMLID).
 func rewriteSheet(data []byte, cells []cellNote, st *styleSheet, newVMLID string) (out []byte, legacyID string, p *Problem) {
-	b := bytes.NewBuffer(getBuf(len(data) + 64*len(cells) + 256))
-	s := Scanner{b: data}
-	prefix := ""
-	depth := 0
-	written := 0 // data[:written] is in b
-	next := 0    // cells[next:] are still to place
-	row, col := 0, 0
-	inRow, inData, legacyDone := false, false, false
-	emptyCell := func(c cellNote) {
-		fmt.Fprintf(b, `<%sc r="%s" s="%d"/>`, prefix, CellRef(c.col, c.row), st.redOf(0))
-	}
-	flush := func(upto int) {
-		b.Write(data[written:upto])
-		written = upto
-	}
-	// rowsBefore writes new rows for the cells above row r.
-	rowsBefore := func(r int) {
-		for next < len(cells) && cells[next].row < r {
-			cr := cells[next].row
-			fmt.Fprintf(b, `<%srow r="%d">`, prefix, cr)
-			for next < len(cells) && cells[next].row == cr {
-				emptyCell(cells[next])
-				next++
-			}
-			fmt.Fprintf(b, `</%srow>`, prefix)
-		}
-	}
-	// cellsBefore writes new cells of the current row left of column c.
-	cellsBefore := func(c int) {
-		for next < len(cells) && cells[next].row == row && cells[next].col < c {
-			emptyCell(cells[next])
-			next++
-		}
-	}
-	// jump moves the scan, between two rows, to the tag of the next row
-	// that has a flagged cell, when the sheet numbers its rows (Excel and
-	// WPS always do): the rows in between are copied without a look at
-	// them. Text cannot hold "<" unescaped, except in CDATA.
-	jump := func() {
-		if next >= len(cells) {
-			return
-		}
-		tag := []byte(`<` + prefix + `row r="` + strconv.Itoa(cells[next].row) + `"`)
-		if i := bytes.Index(data[s.pos:], tag); i > 0 && !bytes.Contains(data[s.pos:s.pos+i], cdataStart) {
-			s.pos += i
-		}
-	}
-	legacy := func() {
-		if legacyDone || newVMLID == "" {
-			return
-		}
-		legacyDone, legacyID = true, newVMLID
-		fmt.Fprintf(b, `<%slegacyDrawing xmlns:r="%s" r:id="%s"/>`, prefix, nsRels, newVMLID)
-	}
+	w := &sheetRewrite{data: data, cells: cells, st: st, newVMLID: newVMLID,
+		b: bytes.NewBuffer(getBuf(len(data) + 64*len(cells) + 256)), s: Scanner{b: data}}
 	for {
-		t, ok := s.Next()
+		t, ok := w.s.Next()
 		if !ok {
 			break
 		}
-		start := s.start
-		name := string(t.Name)
+		// &t: copying the token into every call cost a few percent on a
+		// sheet with many flagged cells.
 		switch t.Kind {
 		case StartElement:
-			if depth == 0 {
-				prefix = prefixOf(data[start:s.pos])
-			}
-			switch {
-			case depth == 1 && name == "sheetData":
-				inData = true
-				if !t.Self {
-					depth++
-					jump()
-					continue
-				}
-				if t.Self {
-					flush(start)
-					fmt.Fprintf(b, `<%ssheetData>`, prefix)
-					rowsBefore(1 << 30)
-					fmt.Fprintf(b, `</%ssheetData>`, prefix)
-					written = s.pos
-					inData = false
-				}
-			case depth == 1 && name == "legacyDrawing":
-				legacyDone = true
-				legacyID, _ = Attr(t.Attrs, "id")
-			case depth == 1 && !inData && slices.Contains(afterLegacy, name):
-				flush(start)
-				legacy()
-			case inData && depth == 2 && name == "row":
-				r, ok := attrInt(t.Attrs, "r")
-				if !ok || r <= row {
-					r = row + 1
-				}
-				row, col = r, 0
-				if !t.Self && (next >= len(cells) || cells[next].row > row) {
-					// No flagged cell in this row: jump past it without
-					// scanning its cells (most of the sheet's cost). Text
-					// cannot hold "</" unescaped, except in CDATA.
-					rest := data[s.pos:]
-					if end := bytes.Index(rest, []byte("</"+prefix+"row>")); end >= 0 && !bytes.Contains(rest[:end], cdataStart) {
-						s.pos += end + len("</"+prefix+"row>")
-						jump()
-						continue
-					}
-				}
-				flush(start)
-				rowsBefore(row)
-				if t.Self && next < len(cells) && cells[next].row == row {
-					b.Write(unselfClose(data[start:s.pos]))
-					cellsBefore(1 << 30)
-					fmt.Fprintf(b, `</%srow>`, prefix)
-					written = s.pos
-				} else {
-					inRow = !t.Self
-				}
-			case inRow && depth == 3 && name == "c":
-				ref, _ := Attr(t.Attrs, "r")
-				c := ColIndex(ref)
-				if c == 0 || c <= col {
-					c = col + 1
-				}
-				col = c
-				if next < len(cells) && cells[next].row == row && cells[next].col <= col {
-					flush(start)
-					cellsBefore(col)
-					if next < len(cells) && cells[next].row == row && cells[next].col == col {
-						orig, _ := attrInt(t.Attrs, "s")
-						tag := data[start:s.pos]
-						b.Write(setAttr(tag, "s", strconv.Itoa(st.redOf(orig))))
-						written = s.pos
-						next++
-					}
-				}
-			}
-			if !t.Self {
-				depth++
-			}
+			w.startElement(&t)
 		case EndElement:
-			depth--
-			switch {
-			case inRow && depth == 2 && name == "row":
-				inRow = false
-				flush(start)
-				cellsBefore(1 << 30)
-				flush(s.pos)
-				jump()
-			case inData && depth == 1 && name == "sheetData":
-				inData = false
-				flush(start)
-				rowsBefore(1 << 30)
-			case depth == 0 && name == "worksheet":
-				flush(start)
-				legacy()
-			}
+			w.endElement(&t)
 		}
 	}
-	if p := s.Problem(); p != nil {
+	if p := w.s.Problem(); p != nil {
 		return nil, "", p
 	}
-	if next < len(cells) && depth == 0 {
+	if w.next < len(cells) && w.depth == 0 {
 		// No sheetData at all: an empty sheet's cells cannot be flagged.
-		next = len(cells)
+		w.next = len(cells)
 	}
-	flush(len(data))
-	return b.Bytes(), legacyID, nil
+	w.flush(len(data))
+	return w.b.Bytes(), w.legacyID, nil
+}
+
+// sheetRewrite is one pass of rewriteSheet: the scan of the sheet, the copy
+// being written and how far the flagged cells are placed. The copy lags
+// the scan: the bytes between written and the scan are copied as they are
+// when the next splice (or the end) flushes them.
+type sheetRewrite struct {
+	data     []byte
+	cells    []cellNote // sorted by row, then column
+	st       *styleSheet
+	newVMLID string
+
+	b        *bytes.Buffer
+	s        Scanner
+	prefix   string // the worksheet's namespace prefix ("x:" or "")
+	depth    int
+	written  int // data[:written] is in b
+	next     int // cells[next:] are still to place
+	row, col int // the row and cell the scan is in
+	inRow    bool
+	inData   bool
+	// legacyDone is set once the sheet has a legacyDrawing, its own
+	// (legacyID) or the one added.
+	legacyDone bool
+	legacyID   string
+}
+
+// startElement copies a start tag, splicing at sheetData, rows and cells
+// with flagged cells, and at the first tag that must follow legacyDrawing.
+func (w *sheetRewrite) startElement(t *Token) {
+	start := w.s.start
+	name := string(t.Name)
+	if w.depth == 0 {
+		w.prefix = prefixOf(w.data[start:w.s.pos])
+	}
+	switch {
+	case w.depth == 1 && name == "sheetData":
+		w.inData = true
+		if !t.Self {
+			w.depth++
+			w.jump()
+			return
+		}
+		w.flush(start)
+		fmt.Fprintf(w.b, `<%ssheetData>`, w.prefix)
+		w.rowsBefore(1 << 30)
+		fmt.Fprintf(w.b, `</%ssheetData>`, w.prefix)
+		w.written = w.s.pos
+		w.inData = false
+	case w.depth == 1 && name == "legacyDrawing":
+		w.legacyDone = true
+		w.legacyID, _ = Attr(t.Attrs, "id")
+	case w.depth == 1 && !w.inData && slices.Contains(afterLegacy, name):
+		w.flush(start)
+		w.legacy()
+	case w.inData && w.depth == 2 && name == "row":
+		if w.rowStart(t, start) {
+			return
+		}
+	case w.inRow && w.depth == 3 && name == "c":
+		w.cellStart(t, start)
+	}
+	if !t.Self {
+		w.depth++
+	}
+}
+
+// rowStart handles the start tag of a row, at start. A row without a
+// flagged cell is jumped past whole, and rowStart reports true: the scan
+// is after its end tag. Otherwise the new rows above it are written first.
+func (w *sheetRewrite) rowStart(t *Token, start int) (past bool) {
+	r, ok := attrInt(t.Attrs, "r")
+	if !ok || r <= w.row {
+		r = w.row + 1
+	}
+	w.row, w.col = r, 0
+	if !t.Self && (w.next >= len(w.cells) || w.cells[w.next].row > w.row) {
+		// No flagged cell in this row: jump past it without scanning its
+		// cells (most of the sheet's cost). Text cannot hold "</"
+		// unescaped, except in CDATA.
+		rest := w.data[w.s.pos:]
+		if end := bytes.Index(rest, []byte("</"+w.prefix+"row>")); end >= 0 && !bytes.Contains(rest[:end], cdataStart) {
+			w.s.pos += end + len("</"+w.prefix+"row>")
+			w.jump()
+			return true
+		}
+	}
+	w.flush(start)
+	w.rowsBefore(w.row)
+	if t.Self && w.next < len(w.cells) && w.cells[w.next].row == w.row {
+		w.b.Write(unselfClose(w.data[start:w.s.pos]))
+		w.cellsBefore(1 << 30)
+		fmt.Fprintf(w.b, `</%srow>`, w.prefix)
+		w.written = w.s.pos
+	} else {
+		w.inRow = !t.Self
+	}
+	return false
+}
+
+// cellStart handles the start tag of a cell, at start, in a row with
+// flagged cells: the new cells left of it are written first, and a flagged
+// cell takes the red copy of its style.
+func (w *sheetRewrite) cellStart(t *Token, start int) {
+	ref, _ := Attr(t.Attrs, "r")
+	c := ColIndex(ref)
+	if c == 0 || c <= w.col {
+		c = w.col + 1
+	}
+	w.col = c
+	if w.next < len(w.cells) && w.cells[w.next].row == w.row && w.cells[w.next].col <= w.col {
+		w.flush(start)
+		w.cellsBefore(w.col)
+		if w.next < len(w.cells) && w.cells[w.next].row == w.row && w.cells[w.next].col == w.col {
+			orig, _ := attrInt(t.Attrs, "s")
+			tag := w.data[start:w.s.pos]
+			w.b.Write(setAttr(tag, "s", strconv.Itoa(w.st.redOf(orig))))
+			w.written = w.s.pos
+			w.next++
+		}
+	}
+}
+
+// endElement copies an end tag, writing first the new cells at the end of
+// a row, the new rows at the end of sheetData, and the legacy drawing at
+// the end of a worksheet that has none.
+func (w *sheetRewrite) endElement(t *Token) {
+	start := w.s.start
+	name := string(t.Name)
+	w.depth--
+	switch {
+	case w.inRow && w.depth == 2 && name == "row":
+		w.inRow = false
+		w.flush(start)
+		w.cellsBefore(1 << 30)
+		w.flush(w.s.pos)
+		w.jump()
+	case w.inData && w.depth == 1 && name == "sheetData":
+		w.inData = false
+		w.flush(start)
+		w.rowsBefore(1 << 30)
+	case w.depth == 0 && name == "worksheet":
+		w.flush(start)
+		w.legacy()
+	}
+}
+
+// flush copies the scanned bytes up to upto as they are.
+func (w *sheetRewrite) flush(upto int) {
+	w.b.Write(w.data[w.written:upto])
+	w.written = upto
+}
+
+// emptyCell writes a new, red, empty cell for c.
+func (w *sheetRewrite) emptyCell(c cellNote) {
+	fmt.Fprintf(w.b, `<%sc r="%s" s="%d"/>`, w.prefix, CellRef(c.col, c.row), w.st.redOf(0))
+}
+
+// rowsBefore writes new rows for the cells above row r.
+func (w *sheetRewrite) rowsBefore(r int) {
+	for w.next < len(w.cells) && w.cells[w.next].row < r {
+		cr := w.cells[w.next].row
+		fmt.Fprintf(w.b, `<%srow r="%d">`, w.prefix, cr)
+		for w.next < len(w.cells) && w.cells[w.next].row == cr {
+			w.emptyCell(w.cells[w.next])
+			w.next++
+		}
+		fmt.Fprintf(w.b, `</%srow>`, w.prefix)
+	}
+}
+
+// cellsBefore writes new cells of the current row left of column c.
+func (w *sheetRewrite) cellsBefore(c int) {
+	for w.next < len(w.cells) && w.cells[w.next].row == w.row && w.cells[w.next].col < c {
+		w.emptyCell(w.cells[w.next])
+		w.next++
+	}
+}
+
+// jump moves the scan, between two rows, to the tag of the next row that
+// has a flagged cell, when the sheet numbers its rows (Excel and WPS always
+// do): the rows in between are copied without a look at them. Text cannot
+// hold "<" unescaped, except in CDATA.
+func (w *sheetRewrite) jump() {
+	if w.next >= len(w.cells) {
+		return
+	}
+	tag := []byte(`<` + w.prefix + `row r="` + strconv.Itoa(w.cells[w.next].row) + `"`)
+	if i := bytes.Index(w.data[w.s.pos:], tag); i > 0 && !bytes.Contains(w.data[w.s.pos:w.s.pos+i], cdataStart) {
+		w.s.pos += i
+	}
+}
+
+// legacy writes the legacyDrawing tag that refers to newVMLID, once, when
+// the sheet has none and comments are added.
+func (w *sheetRewrite) legacy() {
+	if w.legacyDone || w.newVMLID == "" {
+		return
+	}
+	w.legacyDone, w.legacyID = true, w.newVMLID
+	fmt.Fprintf(w.b, `<%slegacyDrawing xmlns:r="%s" r:id="%s"/>`, w.prefix, nsRels, w.newVMLID)
 }
 
 var cdataStart = []byte("<![CDATA[")
