@@ -57,9 +57,7 @@ type Config struct {
 	// Period is the month of the summary, YYYY-MM; "" means the newest month
 	// with an accepted form, not after Now's month (report.Options.Period).
 	Period string
-	// Thresholds of the 预警清单 rules; the zero value means the defaults.
-	Thresholds report.Thresholds
-	Log        *slog.Logger
+	Log    *slog.Logger
 	// Metrics are the metric definitions; nil means the built-in ones.
 	// Others are checked (warehouse.CheckMetrics) before anything is read.
 	Metrics *definitions.Metrics
@@ -175,7 +173,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files []inbox.File, now time.Time, s *Summary, log *slog.Logger) error {
 	res, err := report.Write(ctx, w.DB(), report.Options{
 		OutDir: cfg.Out, Period: cfg.Period, Now: now, InboxDir: cfg.Inbox, Inbox: files,
-		Limits: cfg.Form.Limits, Thresholds: cfg.Thresholds, Log: log,
+		Limits: cfg.Form.Limits, Log: log,
 	})
 	if err != nil {
 		// The warehouse already holds this run: the next run reads no form

@@ -163,7 +163,7 @@ func BenchmarkSummaryBooks(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	o := Options{Now: runNow, Thresholds: Thresholds{}.withDefaults()}
+	o := Options{Now: runNow}
 	ids, err := bookStyles(true)
 	if err != nil {
 		b.Fatal(err)

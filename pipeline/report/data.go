@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"grassroots/definitions"
 	"grassroots/queries"
 )
 
@@ -16,6 +17,7 @@ import (
 type metric struct {
 	ord                       int
 	name, kind, title, family string
+	rule                      *rule // its 预警清单 rule; nil when it has none
 }
 
 // Families with sheets of their own (考评, 园区): 总览, 村社区明细 and 趋势
@@ -67,6 +69,7 @@ type summaryData struct {
 	status       map[string]reportStatus        // village or community → its status for period
 	flags        map[string]map[string]flagSet  // unit → metric → its flags for period
 	changes      []change                       // restated figures of earlier months (the latest run's)
+	rules        []alertRule                    // 预警清单's threshold rules, in catalog order
 }
 
 // flagSet is what metric_flags says of one figure.
@@ -90,7 +93,7 @@ func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.L
 		trend: map[string]map[string][]figure{}, status: map[string]reportStatus{},
 		flags: map[string]map[string]flagSet{}}
 	d.prev = monthsBack(period, 2)[0]
-	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus, d.loadFlags, d.loadChanges} {
+	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadRules, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus, d.loadFlags, d.loadChanges} {
 		start := time.Now()
 		if err := step(ctx, db); err != nil {
 			return nil, err
@@ -128,6 +131,33 @@ func (d *summaryData) loadCatalog(ctx context.Context, db *sql.DB) error {
 		d.metrics = append(d.metrics, m)
 		return nil
 	})
+}
+
+// loadRules gives each metric its 预警清单 rule, from the threshold and
+// direction of its definition (metric_catalog), and groups them into
+// d.rules.
+func (d *summaryData) loadRules(ctx context.Context, db *sql.DB) error {
+	err := query(ctx, db, "report_rules", func(r *sql.Rows) error {
+		var name, direction string
+		var threshold float64
+		if err := r.Scan(&name, &threshold, &direction); err != nil {
+			return err
+		}
+		i, ok := d.pos[name]
+		if !ok {
+			return nil
+		}
+		if direction != definitions.DirectionBelow && direction != definitions.DirectionAbove {
+			return fmt.Errorf("metric %s: unknown direction %q (want below or above)", name, direction)
+		}
+		d.metrics[i].rule = &rule{threshold: threshold, above: direction == definitions.DirectionAbove}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d.rules = alertRules(d.metrics)
+	return nil
 }
 
 // loadUnits loads the hierarchy of the summary's month: the units valid in

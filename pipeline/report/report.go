@@ -51,8 +51,13 @@
 //   - 乡镇汇总 shows every metric; equal resolution rates share a rank, a
 //     township without one has none and comes last.
 //   - 预警清单 lists villages and communities, one row per (unit, rule), so
-//     that officials can filter by rule; all coverage rates are one rule
-//     whose row shows the lowest and lists each rate below the threshold.
+//     that officials can filter by rule. Its threshold rules are the metric
+//     definitions' threshold and direction, as metric_catalog holds them
+//     (the last run's definitions): there is no other setting, so that a
+//     definitions file changes the workbooks and the warehouse alike. The
+//     coverage rates (coverage_… and enterprise_party_coverage) with the
+//     same rule are one rule, whose row shows the rate furthest past the
+//     threshold and lists each rate past it.
 //   - 报送情况 masks phone numbers inside the rejection reason (a clerk's
 //     message may quote a resident's); the clerk's own phone is shown.
 //   - A township's workbook has the same six sheets, its 总览 chart by
@@ -80,35 +85,10 @@ import (
 	"grassroots/queries"
 )
 
-// Default thresholds of the 预警清单 rules (docs/metrics.md).
-const (
-	DefaultResolutionMin   = 0.80
-	DefaultSatisfactionMin = 0.90
-	DefaultCoverageMin     = 1.0
-)
-
-// Thresholds are the 预警清单 rules' limits: a unit whose rate is below one
-// is listed. A zero field means its default (0.80, 0.90 and 1.0).
-type Thresholds struct {
-	ResolutionMin   float64 // resolution_rate
-	SatisfactionMin float64 // satisfaction_rate
-	CoverageMin     float64 // every coverage_* rate
-}
-
-func (t Thresholds) withDefaults() Thresholds {
-	if t.ResolutionMin == 0 {
-		t.ResolutionMin = DefaultResolutionMin
-	}
-	if t.SatisfactionMin == 0 {
-		t.SatisfactionMin = DefaultSatisfactionMin
-	}
-	if t.CoverageMin == 0 {
-		t.CoverageMin = DefaultCoverageMin
-	}
-	return t
-}
-
-// Options say where and for which month the workbooks are written.
+// Options say where and for which month the workbooks are written. What
+// they show comes from the warehouse alone: the 预警清单 thresholds too are
+// the metric definitions' (metric_catalog), changed with a definitions
+// file, not here.
 type Options struct {
 	// OutDir receives summary-YYYY-MM.xlsx, townships/ and feedback/; ""
 	// means the current directory.
@@ -131,8 +111,6 @@ type Options struct {
 	// Limits bound what making an annotated copy opens and inflates: those
 	// the batch read the forms with (the zero value: the defaults).
 	Limits form.Limits
-	// Thresholds of the 预警清单 rules; the zero value means the defaults.
-	Thresholds Thresholds
 	// Workers is how many workbooks are built at once; 0 means one per CPU.
 	Workers int
 	// Log receives progress and skipped copies; nil discards.
@@ -191,7 +169,6 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if o.OutDir == "" {
 		o.OutDir = "."
 	}
-	o.Thresholds = o.Thresholds.withDefaults()
 	var res Result
 	if o.Period != "" && !calendar.IsPeriod(o.Period) {
 		return res, fmt.Errorf("report period %q: %w", o.Period, ErrNoPeriod)

@@ -543,17 +543,104 @@ func (b *builder) villageTable() *sheet {
 // alert is one (unit, rule) of 预警清单.
 type alert struct {
 	rule      string
-	value     any // the rate found, a cell; nil for a missing or rejected form
+	value     any // the figure found, a cell; nil for a missing or rejected form
 	threshold any
 	note      string
 }
 
+// rule is a metric's 预警清单 rule, from its definition's threshold and
+// direction (metric_catalog): a value below the threshold, or above it,
+// breaks it.
+type rule struct {
+	threshold float64
+	above     bool
+}
+
+// breaks reports whether v breaks r. It allows for figures computed in
+// floating point: 9/10 is not below 0.9. NULL breaks nothing.
+func (r rule) breaks(v sql.NullFloat64) bool {
+	if !v.Valid {
+		return false
+	}
+	if r.above {
+		return v.Float64 > r.threshold+1e-9
+	}
+	return v.Float64 < r.threshold-1e-9
+}
+
+// further reports whether a is further past the threshold than b.
+func (r rule) further(a, b float64) bool {
+	if r.above {
+		return a > b
+	}
+	return a < b
+}
+
+// coverageLabel names the coverage rule (it is coverage_all's title).
+const coverageLabel = "党组织覆盖率"
+
+// isCoverage reports whether m is a party-organization coverage rate:
+// those share one 预警清单 rule (alertRules). It goes by name, as the
+// definitions name them: coverage_… and the parks' enterprise_party_coverage
+// (whose family is parks, not coverage).
+func isCoverage(m metric) bool {
+	return m.kind == "ratio" && (strings.HasPrefix(m.name, "coverage_") || m.name == "enterprise_party_coverage")
+}
+
+// alertRule is one threshold rule of 预警清单: one metric's, or the
+// coverage rule over every coverage rate with the same threshold and
+// direction, so that a village lacking organizations gets one row, not six.
+type alertRule struct {
+	rule
+	label    string // the rule's name before 低于/高于: the metric's title, or coverageLabel
+	coverage bool
+	members  []int // indices in summaryData.metrics, in catalog order
+}
+
+// alertRules are the rules of the metrics that have one, in catalog order;
+// a coverage rule takes the place of its first rate.
+func alertRules(ms []metric) []alertRule {
+	var out []alertRule
+	coverage := map[rule]int{} // rule → its index in out
+	for i, m := range ms {
+		if m.rule == nil {
+			continue
+		}
+		if !isCoverage(m) {
+			out = append(out, alertRule{rule: *m.rule, label: m.title, members: []int{i}})
+			continue
+		}
+		j, ok := coverage[*m.rule]
+		if !ok {
+			j = len(out)
+			coverage[*m.rule] = j
+			out = append(out, alertRule{rule: *m.rule, label: coverageLabel, coverage: true})
+		}
+		out[j].members = append(out[j].members, i)
+	}
+	return out
+}
+
+// text is the rule as 预警规则 shows it, such as 办结率低于80% or
+// 点单总数高于200; m is one of its metrics, for the threshold's kind.
+func (r alertRule) text(m metric) string {
+	word := "低于"
+	if r.above {
+		word = "高于"
+	}
+	if m.kind == "ratio" {
+		return r.label + word + pctText(r.threshold, -1)
+	}
+	return r.label + word + strconv.FormatFloat(r.threshold, 'f', -1, 64)
+}
+
 // alertsFor lists the rules u breaks, in a fixed order: no form, a rejected
-// form, a coverage rate below its threshold (one rule for all coverage
-// rates), resolution_rate, satisfaction_rate, then one 数据异常 row per
-// anomaly. A rate with no value, or over a small sample, breaks no rule.
+// form, the threshold rules of the definitions in catalog order (d.rules;
+// a coverage rule's row shows the rate furthest past its threshold and
+// lists each rate past it), then one 数据异常 row per anomaly. A figure with
+// no value, or a rate over a small sample, breaks no rule.
 func (b *builder) alertsFor(u *unitInfo) []alert {
-	d, th := b.d, b.o.Thresholds
+	d := b.d
 	var out []alert
 	st, ok := d.status[u.code]
 	switch {
@@ -562,39 +649,32 @@ func (b *builder) alertsFor(u *unitInfo) []alert {
 	case st.status == "rejected":
 		out = append(out, alert{rule: "报表被退回", note: MaskPhones(st.reason.String)})
 	}
-	// isBelow allows for rates computed in floating point: 9/10 is not
-	// below 0.9. A rate over a small sample breaks no rule.
-	isBelow := func(f figure, min float64) bool { return f.val.Valid && f.val.Float64 < min-1e-9 }
 	fraction := func(f figure) string {
 		return strconv.FormatFloat(f.num.Float64, 'f', -1, 64) + "/" + strconv.FormatFloat(f.den.Float64, 'f', -1, 64)
 	}
-	// Coverage is one rule: its row shows the lowest rate and lists every
-	// coverage rate below the threshold.
-	var lowest sql.NullFloat64
-	var notes []string
-	for _, m := range d.metrics {
-		if !(strings.HasPrefix(m.name, "coverage_") || m.name == "enterprise_party_coverage") || m.kind != "ratio" {
-			continue
-		}
-		if f := d.value(u.code, m.name); isBelow(f, th.CoverageMin) {
-			if !lowest.Valid || f.val.Float64 < lowest.Float64 {
-				lowest = f.val
+	for _, r := range d.rules {
+		var worst sql.NullFloat64
+		var notes []string
+		for _, i := range r.members {
+			m := d.metrics[i]
+			f := d.value(u.code, m.name)
+			if !r.breaks(f.val) || d.small(u.code, m.name) {
+				continue
 			}
-			notes = append(notes, m.title+" "+pctText(f.val.Float64, 1)+"（"+fraction(f)+"）")
+			if !worst.Valid || r.further(f.val.Float64, worst.Float64) {
+				worst = f.val
+			}
+			switch {
+			case r.coverage:
+				notes = append(notes, m.title+" "+pctText(f.val.Float64, 1)+"（"+fraction(f)+"）")
+			case m.kind == "ratio":
+				notes = append(notes, fraction(f))
+			}
 		}
-	}
-	if lowest.Valid {
-		out = append(out, alert{rule: "党组织覆盖率低于" + pctText(th.CoverageMin, -1),
-			value: b.pct(lowest.Float64), threshold: b.pct(th.CoverageMin), note: strings.Join(notes, "；")})
-	}
-	for _, r := range []struct {
-		name string
-		min  float64
-	}{{"resolution_rate", th.ResolutionMin}, {"satisfaction_rate", th.SatisfactionMin}} {
-		i, ok := d.pos[r.name]
-		if f := d.value(u.code, r.name); ok && isBelow(f, r.min) && !d.small(u.code, r.name) {
-			out = append(out, alert{rule: d.metrics[i].title + "低于" + pctText(r.min, -1),
-				value: b.pct(f.val.Float64), threshold: b.pct(r.min), note: fraction(f)})
+		if worst.Valid {
+			m := d.metrics[r.members[0]]
+			out = append(out, alert{rule: r.text(m), value: b.num(m, worst),
+				threshold: b.num(m, sql.NullFloat64{Float64: r.threshold, Valid: true}), note: strings.Join(notes, "；")})
 		}
 	}
 	// 数据异常: a figure far from the unit's own history, in catalog order.
