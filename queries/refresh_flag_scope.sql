@@ -8,7 +8,7 @@
 CREATE OR REPLACE TEMP TABLE flag_scope AS
 WITH mode AS (
     SELECT coalesce(p.min_sample = c.min_sample AND p.flags_basis = c.flags_basis, false)
-           AND EXISTS (SELECT 1 FROM prev_metric_values) AS incremental
+           AND NOT (SELECT first_run FROM refresh_mode) AS incremental
     FROM runs c
     LEFT JOIN runs p ON p.run_id = (SELECT max(run_id) FROM runs WHERE run_id < c.run_id)
     WHERE c.run_id = getvariable('run_id')

@@ -3,7 +3,12 @@
 -- whether it reported, on time or not, and why a form was rejected. On time (docs/form.md): the earliest accepted form of
 -- the month (superseded ones included) was received by the end of day
 -- getvariable('deadline_day') of the next month, Asia/Shanghai.
-CREATE OR REPLACE TABLE reporting_status_t AS
+--
+-- Only the months of fact_periods (refresh_scope.sql: those whose figures
+-- this run recomputes, all of them for a full refresh) are written again:
+-- a month's statuses depend on its submissions, the registry and the
+-- deadline day, and a change of any of them puts the month there.
+CREATE OR REPLACE TEMP VIEW reporting_status_fresh AS
 WITH expected AS (
     SELECT u.period, u.code, u.name, u.level,
            max(a.code) FILTER (WHERE a.level = 'township') AS township_code,
@@ -14,6 +19,7 @@ WITH expected AS (
     JOIN unit_tree t ON t.unit_code = u.code AND u.period BETWEEN t.valid_from AND t.valid_to
     JOIN unit_periods a ON a.code = t.ancestor_code AND a.period = u.period
     WHERE u.level IN ('village', 'community', 'park')
+      AND u.period IN (SELECT period FROM fact_periods)
     GROUP BY u.period, u.code, u.name, u.level
 ), subs AS (
     SELECT unit_code, period,
@@ -25,7 +31,7 @@ WITH expected AS (
            max(received_at) FILTER (WHERE status = 'rejected') AS rejected_at,
            count(*) FILTER (WHERE status <> 'ignored') AS files
     FROM submission_status
-    WHERE unit_code IS NOT NULL AND period IS NOT NULL
+    WHERE unit_code IS NOT NULL AND period IN (SELECT period FROM fact_periods)
     GROUP BY unit_code, period
 ), joined AS (
     SELECT e.*, s.* EXCLUDE (period),
@@ -54,3 +60,10 @@ SELECT j.period,
        fo.filled_by, fo.phone
 FROM joined j
 LEFT JOIN forms fo ON fo.sha256 = coalesce(j.accepted_sha, j.rejected_sha);
+
+-- (A new warehouse has no table yet: it takes the view's columns.)
+CREATE TABLE IF NOT EXISTS reporting_status_t AS FROM reporting_status_fresh LIMIT 0;
+DELETE FROM reporting_status_t
+WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+INSERT INTO reporting_status_t BY NAME FROM reporting_status_fresh;
+DROP VIEW reporting_status_fresh;

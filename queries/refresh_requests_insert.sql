@@ -4,80 +4,66 @@
 -- the month of its requested-on date. Residents' names and phones stay in
 -- request_rows.
 --
--- In 8 parts by a hash of the village's code: the window holds every listed
--- row of the villages in play with their values, and a month in which
--- every village sends a form brings all their months back (2.4 million rows
--- at 10,000 villages × 12 months of 20 requests, beyond the default 256MB in
--- one piece). A village's requests are all in one part.
+-- In up to 8 parts by a hash of the village's code (requests_changed_forms,
+-- refresh_requests.sql): the window holds every listed row of the villages
+-- in play with their values, and a month in which every village sends a
+-- form brings all their months back (2.4 million rows at 10,000 villages ×
+-- 12 months of 20 requests, beyond the default 256MB in one piece). A
+-- village's requests are all in one part; a part with no forms joins
+-- nothing.
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 0
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 0
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 1
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 1
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 2
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 2
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 3
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 3
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 4
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 4
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 5
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 5
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 6
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 6
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
 INSERT INTO requests_effective BY NAME
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN submission_status s ON s.sha256 = r.sha256 AND s.status = 'accepted'
-WHERE s.unit_code IN (SELECT unit_code FROM requests_changed_units)
-  AND hash(s.unit_code) % 8 = 7
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 7
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;

@@ -1,5 +1,6 @@
 -- metric_values: one row per (month, unit valid in that month, metric), 0/0
--- included. A unit's ratio is the sum of the numerators over the sum of the
+-- included, written for the (month, unit)s of refresh_groups
+-- (refresh_scope.sql), whose previous figures prev_metric_values.sql took out. A unit's ratio is the sum of the numerators over the sum of the
 -- denominators of the villages and communities below it in the hierarchy
 -- of the month (unit_tree's rows valid in it), never an average of rates; a
 -- zero denominator gives NULL. Counts carry a NULL denominator.
@@ -44,6 +45,7 @@ FROM rollup_own(NULL) o
 JOIN unit_tree t
   ON t.unit_code = o.unit_code AND t.depth > 0
  AND o.period BETWEEN t.valid_from AND t.valid_to
+SEMI JOIN refresh_groups g ON g.period = o.period AND g.unit_code = t.ancestor_code
 GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rollup_medians AS
@@ -53,11 +55,13 @@ WITH days AS (
     FROM requests_effective r
     LEFT JOIN rollup_first u ON u.code = r.unit_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
+      AND greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_groups)
     GROUP BY ALL
 ), days_up AS (
     SELECT d.period, t.ancestor_code AS unit_code, d.days, sum(d.n) AS n
     FROM days d
     JOIN unit_tree t ON t.unit_code = d.unit_code AND d.period BETWEEN t.valid_from AND t.valid_to
+    SEMI JOIN refresh_groups g ON g.period = d.period AND g.unit_code = t.ancestor_code
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,
@@ -89,6 +93,7 @@ SELECT g.period, g.unit_code, g.unit_name, g.level, g.metric,
 FROM (
     SELECT u.period, u.code AS unit_code, u.name AS unit_name, u.level, c.metric, c.kind, c.ord
     FROM unit_periods u
+    SEMI JOIN refresh_groups r ON r.period = u.period AND r.unit_code = u.code
     CROSS JOIN metric_catalog c
     WHERE hash(u.code) % 4 = k
 ) g
@@ -96,10 +101,10 @@ LEFT JOIN rollup_own(k) o ON o.period = g.period AND o.unit_code = g.unit_code A
 LEFT JOIN (FROM rollup_below WHERE part = k) b ON b.period = g.period AND b.unit_code = g.unit_code AND b.ord = g.ord
 LEFT JOIN (FROM rollup_medians WHERE part = k) m ON m.period = g.period AND m.unit_code = g.unit_code AND m.metric = g.metric;
 
-CREATE OR REPLACE TABLE metric_values_t AS FROM rollup_part(0);
-INSERT INTO metric_values_t FROM rollup_part(1);
-INSERT INTO metric_values_t FROM rollup_part(2);
-INSERT INTO metric_values_t FROM rollup_part(3);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(0);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(1);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(2);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(3);
 DROP TABLE rollup_first;
 DROP TABLE rollup_below;
 DROP TABLE rollup_medians;

@@ -19,6 +19,10 @@
 -- codes below it in both (a code that left or joined it is a changed code,
 -- or below one), so the same figures. For a registry without months, and
 -- for the months whose hierarchy is today's, nothing is replaced.
+--
+-- Only the months of fact_periods (refresh_scope.sql) are recomputed: the
+-- months some of whose figures this run recomputes, or every month when
+-- today's month moved or the refresh is full. The others keep their rows.
 -- The months whose hierarchy is not today's, and their changed codes (none
 -- at all for a registry without months).
 CREATE OR REPLACE TEMP TABLE current_changed AS
@@ -28,6 +32,7 @@ WITH dated AS (
     SELECT p.period
     FROM metric_periods p, hierarchy_today h, dated d
     WHERE p.period <> h.period AND d.dated
+      AND p.period IN (SELECT period FROM fact_periods)
 ), month_rows AS (
     SELECT p.period, u.code, u.valid_from, u.valid_to
     FROM periods p
@@ -73,7 +78,12 @@ SELECT t.unit_code, t.ancestor_code
 FROM unit_tree t, hierarchy_today h
 WHERE h.period BETWEEN t.valid_from AND t.valid_to;
 
-CREATE OR REPLACE TABLE metric_values_current_replaced AS
+DELETE FROM metric_values_current_replaced
+WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+DELETE FROM metric_values_current_t
+WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+
+INSERT INTO metric_values_current_replaced
 SELECT c.period, t.ancestor_code AS unit_code
 FROM current_changed c
 JOIN unit_tree t ON t.unit_code = c.code AND c.period BETWEEN t.valid_from AND t.valid_to
@@ -83,12 +93,13 @@ FROM current_changed c
 JOIN current_units m ON m.code = c.code
 JOIN today_tree t ON t.unit_code = m.current_code;
 
-CREATE OR REPLACE TABLE metric_values_current_t AS
+INSERT INTO metric_values_current_t BY NAME
 WITH replaced AS (
     SELECT r.period, u.code, u.name, u.level
     FROM metric_values_current_replaced r
     JOIN unit_rows u ON u.code = r.unit_code
     WHERE (SELECT period FROM hierarchy_today) BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
+      AND r.period IN (SELECT period FROM fact_periods) -- this run's; the others keep their rows
 ), replaced_periods AS (
     SELECT DISTINCT period FROM replaced
 ), unit_first AS (

@@ -1,10 +1,12 @@
 package warehouse
 
 import (
+	"cmp"
 	"context"
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -203,6 +205,7 @@ var trustSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_statu
 // GRASSROOTS_BENCH_MEMORY sets another limit. 12 months are built only with
 // GRASSROOTS_BENCH_HISTORY=1 (three to four minutes).
 // GRASSROOTS_BENCH_REQUESTS sets the requests a form (15, plus 0 to 10).
+// GRASSROOTS_BENCH_KEEP=FILE keeps the built warehouse for the next time.
 // GRASSROOTS_BENCH_CHANGES=P gives the registry the hierarchy through time:
 // P percent of the villages merged into the next village or moved to the
 // next township (half each), spread over the months after the first (from
@@ -227,11 +230,25 @@ func benchRefreshTrust(b *testing.B, villages, months int) {
 	}
 	limit := os.Getenv("GRASSROOTS_BENCH_MEMORY")
 	times := &stepTimes{ms: map[string]int64{}}
-	w, err := OpenWith(ctx, filepath.Join(b.TempDir(), "w.duckdb"), slog.New(times), Options{MemoryLimit: limit})
+	path := filepath.Join(b.TempDir(), "w.duckdb")
+	// GRASSROOTS_BENCH_KEEP=FILE keeps the built warehouse in FILE, and
+	// starts from a copy of it when it exists (the same villages, months
+	// and changes): the nights alone, without minutes of building.
+	keep := os.Getenv("GRASSROOTS_BENCH_KEEP")
+	built := false
+	if keep != "" {
+		if data, err := os.ReadFile(keep); err == nil {
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				b.Fatal(err)
+			}
+			built = true
+		}
+	}
+	w, err := OpenWith(ctx, path, slog.New(times), Options{MemoryLimit: limit})
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer w.Close()
+	defer func() { w.Close() }()
 	churn, _ := strconv.Atoi(os.Getenv("GRASSROOTS_BENCH_CHANGES"))
 	village := func(v int) string { return fmt.Sprintf("4501%02d%03d%03d", v/1000+1, v/100%10+1, v%100+1) }
 	period := func(m int) string { return day("2021-01-01").AddDate(0, m, 0).Format("2006-01") }
@@ -286,6 +303,9 @@ func benchRefreshTrust(b *testing.B, villages, months int) {
 	}
 	start := time.Now()
 	for m := range months {
+		if built {
+			break
+		}
 		var ups []up
 		for v := range villages {
 			if active(v, m) {
@@ -295,9 +315,29 @@ func benchRefreshTrust(b *testing.B, villages, months int) {
 		clear(times.ms)
 		load(ups)
 	}
-	b.Logf("built %d villages × %d months in %s; the run that brought %s in, ms: %s",
-		villages, months, time.Since(start).Round(time.Second), period(months-1), strings.Join(report(1), ", "))
+	if !built {
+		b.Logf("built %d villages × %d months in %s; the run that brought %s in, ms: %s",
+			villages, months, time.Since(start).Round(time.Second), period(months-1), strings.Join(report(1), ", "))
+	}
+	if keep != "" && !built {
+		w.Close()
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := os.WriteFile(keep, data, 0o644); err != nil {
+			b.Fatal(err)
+		}
+		if w, err = OpenWith(ctx, path, slog.New(times), Options{MemoryLimit: limit}); err != nil {
+			b.Fatal(err)
+		}
+	}
 
+	if built {
+		// A kept warehouse may come from other SQL: one night with nothing
+		// new brings it to this one's (every figure recomputed), untimed.
+		load(nil)
+	}
 	newest, night := months-1, 0
 	clear(times.ms)
 	for b.Loop() {
@@ -323,6 +363,7 @@ func benchRefreshTrust(b *testing.B, villages, months int) {
 		total += ms
 	}
 	b.ReportMetric(float64(total)/float64(night), "ms/all-steps")
+	b.Logf("every step, ms per night: %s", slowest(times.ms, night))
 	var values, changes int
 	w.DB().QueryRow(`SELECT count(*) FROM metric_values`).Scan(&values)
 	w.DB().QueryRow(`SELECT count(*) FROM metric_changes`).Scan(&changes)
@@ -382,4 +423,15 @@ func benchRegistry(b testing.TB, villages, months, changes int, village func(int
 		at, ok := mergedAt[v]
 		return !ok || m < at
 	}
+}
+
+// slowest lists the steps of ms, slowest first, in ms per night.
+func slowest(ms map[string]int64, nights int) string {
+	steps := slices.Collect(maps.Keys(ms))
+	slices.SortFunc(steps, func(a, b string) int { return cmp.Compare(ms[b], ms[a]) })
+	var out []string
+	for _, step := range steps {
+		out = append(out, fmt.Sprintf("%s %.0f", step, float64(ms[step])/float64(nights)))
+	}
+	return strings.Join(out, ", ")
 }

@@ -80,7 +80,10 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // parallel what five took as long again to do one after the other).
 // An expression that several metrics share (rated requests are
 // rating_rate's numerator and satisfaction_rate's denominator) is computed
-// once. A count's denominator is 0 (the roll-up gives counts a NULL one);
+// once. Only the facts of the months the run recomputes are computed
+// (fact_periods and fact_units, refresh_scope.sql): the filter comes after
+// the source, so a source that looks at other months (晋位升级) still sees
+// them. A count's denominator is 0 (the roll-up gives counts a NULL one);
 // the median is not a fact (rollup_metric_values.sql computes it). A 0/0
 // fact is left out: it adds nothing to any sum, and the roll-up gives every
 // unit every metric anyway (0 or 0/0), so metric_facts holds no more rows
@@ -123,6 +126,7 @@ FROM (
     SELECT period, unit_code,
 %s
     FROM facts_%s
+    WHERE period IN (SELECT period FROM fact_periods) OR unit_code IN (SELECT code FROM fact_units)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
@@ -179,17 +183,33 @@ func (r *Run) recordSettings(ctx context.Context, deadlineDay, minSample int, ms
 		forms = form.Default()
 	}
 	r.generated, r.metrics = generatedSteps(ms, forms.AllAnswerKeys()), ms
-	_, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, deadlineDay, minSample, flagsBasis(ms), metricDigests(ms))
+	_, err := r.conn.ExecContext(ctx, queries.SQL("run_settings"), r.ID, deadlineDay, minSample, r.basis(ms), metricDigests(ms))
 	return err
 }
 
-// flagsBasis identifies the definitions of the flags (their SQL and the
-// metrics' definitions, whose titles and kinds the details quote): a run
-// whose basis differs from the previous run's recomputes every flag instead
-// of only its changed units' (refresh_flag_scope).
-func flagsBasis(ms *definitions.Metrics) string {
-	h := sha256.Sum256([]byte(queries.SQL("refresh_metric_flags_insert") + "\x00" + ms.Digest()))
-	return hex.EncodeToString(h[:8])
+// basis identifies how figures and flags are computed: the SQL of every
+// refresh step (the built-in files and those generated from the
+// definitions) and the metrics' definitions (whose titles and kinds the
+// flags' details quote). It is recorded as runs.flags_basis: a run whose
+// basis differs from the previous run's, as after an upgrade or with other
+// definitions, recomputes every figure (refresh_scope) and every flag
+// (refresh_flag_scope) instead of only those whose inputs changed.
+func (r *Run) basis(ms *definitions.Metrics) string {
+	h := sha256.New()
+	for _, step := range refreshSteps {
+		if gen, ok := r.generated[step]; ok {
+			for _, s := range gen {
+				h.Write([]byte(s.sql + "\x00"))
+			}
+			continue
+		}
+		h.Write([]byte(queries.SQL(step) + "\x00"))
+		if alt, ok := partialSteps[step]; ok {
+			h.Write([]byte(queries.SQL(alt) + "\x00"))
+		}
+	}
+	h.Write([]byte(ms.Digest()))
+	return hex.EncodeToString(h.Sum(nil)[:8])
 }
 
 // metricDigests is what a run records of its definitions (runs.metric_digests):

@@ -52,6 +52,16 @@ type Run struct {
 
 	generated map[string][]statement // refresh steps built from the metric definitions
 	metrics   *definitions.Metrics   // those definitions, for errors
+	scope     Scope                  // what the refresh recomputes, known once refresh_scope ran
+}
+
+// Scope is how much of metric_values a refresh recomputed
+// (refresh_scope.sql): every figure, or those of the (month, unit)s whose
+// inputs changed.
+type Scope struct {
+	Full       bool // every figure: the first run, or the registry, deadline day or definitions changed
+	UnitMonths int  // the (month, unit)s recomputed
+	Of         int  // the (month, unit)s of metric_values
 }
 
 type fileState struct {
@@ -225,9 +235,15 @@ type Settings struct {
 const DefaultMinSample = 10
 
 // prevSteps keep aside what the previous run left (registry, unit tree,
-// submission statuses, figures), before this run replaces them, so that
-// refresh_metric_changes can say which figures changed and why.
-var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_metric_values"}
+// submission statuses), before this run replaces them, so that
+// refresh_scope can tell what to recompute and refresh_metric_changes which
+// figures changed and why. The figures themselves are kept aside later
+// (prev_metric_values), once the scope is known.
+var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status"}
+
+// partialSteps are the steps that a refresh which recomputes only some
+// figures (refresh_scope.sql) runs in place of others.
+var partialSteps = map[string]string{"prev_metric_values": "prev_metric_values_groups"}
 
 // refreshSteps recompute, in order, everything derived from the loaded forms,
 // the registry and the receipt times. Each is one file of queries/, but for
@@ -239,9 +255,9 @@ var refreshSteps = []string{
 	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert",
 	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
 	"refresh_meetings",
-	"refresh_metric_periods", "refresh_reporting_status", "refresh_derived_issues",
+	"refresh_metric_periods", "refresh_scope", "refresh_reporting_status", "refresh_derived_issues",
 	"facts", "metric_catalog", "metric_facts", "metrics",
-	"rollup_metric_values", "rollup_metric_values_current",
+	"prev_metric_values", "rollup_metric_values", "rollup_metric_values_current",
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
 	"drop_prev_metric_values",
@@ -254,10 +270,13 @@ var refreshSteps = []string{
 // registry or a receipt time may change without any form changing; the
 // larger tables are refreshed in place instead: requests_effective and
 // request_date_issues for the villages whose accepted forms changed
-// (refresh_requests*), metric_flags for the units whose figures or level
-// changed, or all of them when min_sample or the flags' definitions did
-// (refresh_flag_scope); files is updated and extended with this run's files.
-// TestFlagsIncrementalEqualsFresh checks that the flags come to the same as a
+// (refresh_requests*); metric_values and metric_values_current for the
+// (month, unit)s whose inputs changed, or all of them when the registry, the
+// deadline day or the definitions did (refresh_scope); metric_flags for the
+// units whose figures or level changed, or all of them when min_sample or
+// the flags' definitions did (refresh_flag_scope); files is updated and
+// extended with this run's files. TestIncrementalEqualsFresh and
+// TestFlagsIncrementalEqualsFresh check that they come to the same as a
 // fresh load.
 // It first keeps aside what the previous run left (prevSteps), so that
 // metric_changes can record what this run changed, and records the settings
@@ -266,6 +285,9 @@ var refreshSteps = []string{
 func (r *Run) Refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
 	return r.w.runError(r.refresh(ctx, reg, s))
 }
+
+// Scope is what the refresh recomputed, once Refresh returned.
+func (r *Run) Scope() Scope { return r.scope }
 
 func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) error {
 	for _, b := range []*batch{r.files, r.forms, r.issues, r.orgs, r.meetings, r.requests, r.answers, r.enterprises, r.visits} {
@@ -323,11 +345,21 @@ func (r *Run) steps(ctx context.Context, steps []string) error {
 			}
 			continue
 		}
+		if alt, ok := partialSteps[step]; ok && !r.scope.Full {
+			step = alt
+		}
 		start := time.Now()
 		if _, err := r.conn.ExecContext(ctx, queries.SQL(step)); err != nil {
 			return fmt.Errorf("queries/%s.sql: %w", step, err)
 		}
 		r.w.log.Debug("refreshed", "step", step, "elapsed_ms", time.Since(start).Milliseconds())
+		if step == "refresh_scope" {
+			s := &r.scope
+			if err := r.conn.QueryRowContext(ctx, queries.SQL("refresh_scope_counts")).Scan(&s.Full, &s.UnitMonths, &s.Of); err != nil {
+				return fmt.Errorf("queries/refresh_scope_counts.sql: %w", err)
+			}
+			r.w.log.Info("recomputing figures", "full", s.Full, "unit_months", s.UnitMonths, "of", s.Of)
+		}
 	}
 	return nil
 }

@@ -22,6 +22,19 @@ import (
 // returns the run's id.
 func runAt(t *testing.T, w *Warehouse, reg *registry.Registry, at time.Time, s Settings, files ...upload) int {
 	t.Helper()
+	id, _ := runAtScope(t, w, reg, at, s, files...)
+	return id
+}
+
+// runScope is runAt, returning what the refresh recomputed.
+func runScope(t *testing.T, w *Warehouse, reg *registry.Registry, at time.Time, s Settings, files ...upload) Scope {
+	t.Helper()
+	_, scope := runAtScope(t, w, reg, at, s, files...)
+	return scope
+}
+
+func runAtScope(t *testing.T, w *Warehouse, reg *registry.Registry, at time.Time, s Settings, files ...upload) (int, Scope) {
+	t.Helper()
 	ctx := context.Background()
 	r, err := w.Begin(ctx, "inbox", at)
 	if err != nil {
@@ -48,7 +61,7 @@ func runAt(t *testing.T, w *Warehouse, reg *registry.Registry, at time.Time, s S
 	if err := r.Commit(ctx, at.Add(time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	return r.ID
+	return r.ID, r.Scope()
 }
 
 // table runs q and returns its rows as text: NULL for NULL, numbers as %g.

@@ -1,0 +1,107 @@
+-- Which figures this run recomputes (docs/metrics.md, "What a run
+-- recomputes"). metric_values_t still holds the previous run's figures.
+--
+-- A figure of month M for unit U depends on the facts of M of the reporting
+-- units at or below U in M's hierarchy, on the registry, the deadline day and
+-- the definitions. So when the registry, the deadline day or the SQL and
+-- definitions the figures come from (runs.flags_basis, metrics.go) differ
+-- from the previous run's, or there is no previous run, every figure is
+-- recomputed (full). Otherwise only the (month, unit)s of refresh_groups:
+--   * every unit of a month that is new to metric_periods or gone from it;
+--   * for each reporting unit with a submission whose status or receipt
+--     time changed, from the earliest month that submission (or one of its
+--     requests) is about on: that unit and every unit above it, in each
+--     month's hierarchy. Every later month, not only the submission's own:
+--     a form of March can restate January's requests (the latest form gives
+--     a request its values), and a fact source may look back (晋位升级
+--     compares a month with the unit's previous answers).
+-- A figure outside them has the same inputs as last night, so the same
+-- value. TestIncrementalEqualsFresh checks that a run keeps the same figures
+-- as a fresh load of the same inbox, night after night.
+--
+-- The facts (metric_facts) are computed for whole months (fact_periods):
+-- the city's figure of a month sums every unit's. When the month of today's
+-- hierarchy moves (metric_values_current follows it in every month), every
+-- month's facts are computed, but only the figures of refresh_groups.
+-- All temporary.
+CREATE OR REPLACE TEMP TABLE refresh_mode AS
+WITH cur AS (
+    SELECT * FROM runs WHERE run_id = getvariable('run_id')
+), prev AS (
+    SELECT * FROM runs WHERE run_id = (SELECT max(run_id) FROM runs WHERE run_id < getvariable('run_id'))
+), prev_today AS (
+    -- The previous run's hierarchy_today (refresh_metric_periods.sql), from
+    -- the statuses it left.
+    SELECT coalesce(
+        (SELECT max(s.period) FROM prev_submission_status s, prev p
+         WHERE s.status = 'accepted' AND s.period <= strftime(timezone('Asia/Shanghai', p.started_at), '%Y-%m')),
+        (SELECT strftime(timezone('Asia/Shanghai', started_at), '%Y-%m') FROM prev)) AS period
+), mode AS (
+    SELECT NOT coalesce((SELECT p.flags_basis = c.flags_basis AND p.deadline_day = c.deadline_day FROM cur c, prev p), false)
+           OR EXISTS ((FROM unit_rows EXCEPT FROM prev_unit_rows) UNION ALL (FROM prev_unit_rows EXCEPT FROM unit_rows))
+           AS all_figures,
+           NOT EXISTS (SELECT 1 FROM metric_values_t) AS first_run
+)
+SELECT all_figures, first_run,
+       all_figures OR (SELECT period FROM hierarchy_today) IS DISTINCT FROM (SELECT period FROM prev_today) AS all_facts
+FROM mode;
+
+-- The months the previous run had figures for.
+CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
+SELECT DISTINCT period FROM metric_values_t;
+
+-- Each reporting unit with a changed submission, and the earliest month its
+-- facts may have changed in. A form's unit and month never change under its
+-- sha256, nor do its request rows.
+CREATE OR REPLACE TEMP TABLE refresh_units AS
+WITH changed AS (
+    SELECT sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period
+    FROM submission_status n
+    FULL JOIN prev_submission_status o USING (path, sha256)
+    WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at
+), months AS (
+    SELECT unit_code, period FROM changed
+    UNION ALL
+    SELECT c.unit_code, strftime(min(r.requested_on), '%Y-%m')
+    FROM changed c JOIN request_rows r USING (sha256)
+    GROUP BY c.unit_code
+)
+SELECT unit_code, min(period) AS from_period
+FROM months
+WHERE unit_code IS NOT NULL AND period IS NOT NULL
+GROUP BY unit_code;
+
+CREATE OR REPLACE TEMP TABLE refresh_groups AS
+WITH months_changed AS (
+    (SELECT period FROM metric_periods EXCEPT SELECT period FROM prev_metric_periods)
+    UNION
+    (SELECT period FROM prev_metric_periods EXCEPT SELECT period FROM metric_periods)
+)
+SELECT u.period, u.code AS unit_code
+FROM unit_periods u
+WHERE (SELECT all_figures FROM refresh_mode) OR u.period IN (SELECT period FROM months_changed)
+UNION
+-- a month gone: its previous figures, to be removed
+SELECT DISTINCT v.period, v.unit_code
+FROM metric_values_t v
+WHERE v.period IN (SELECT period FROM months_changed) AND v.period NOT IN (SELECT period FROM metric_periods)
+UNION
+SELECT p.period, t.ancestor_code
+FROM refresh_units c
+JOIN metric_periods p ON p.period >= c.from_period
+JOIN unit_tree t ON t.unit_code = c.unit_code AND p.period BETWEEN t.valid_from AND t.valid_to;
+
+-- The months whose facts this run computes, and the units whose facts of
+-- any month are computed too: a unit founded in a month of refresh_groups,
+-- whose earlier requests count in that month (request_before_unit).
+CREATE OR REPLACE TEMP TABLE fact_periods AS
+SELECT period FROM metric_periods WHERE (SELECT all_facts FROM refresh_mode)
+UNION
+SELECT DISTINCT period FROM refresh_groups;
+
+CREATE OR REPLACE TEMP TABLE fact_units AS
+SELECT code
+FROM unit_rows
+GROUP BY code
+HAVING min(coalesce(valid_from, '0000-00')) > '0000-00'
+   AND min(coalesce(valid_from, '0000-00')) IN (SELECT period FROM fact_periods);
