@@ -2,6 +2,20 @@
 -- receipt time, so that the reader alone cannot see them. Recomputed on every
 -- run: a code added to the registry clears its unknown_code at once.
 CREATE OR REPLACE TABLE derived_issues AS
+-- The requests counted in a month after their own (request_before_unit,
+-- below), first and apart: none without months, and the joins that give
+-- them their cells then start from these few rows (planned with the rest,
+-- they once started from request_rows and took half a second a night).
+WITH founded AS MATERIALIZED (
+    SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
+    HAVING first_from > '0000-00'
+), before_unit AS MATERIALIZED (
+    SELECT e.unit_code, e.form_period, e.request_id, e.requested_on, u.first_from
+    FROM requests_effective e
+    JOIN founded u ON u.code = e.unit_code
+    WHERE e.unit_code IN (SELECT code FROM founded) -- a plain test first: strftime on every request costs 0.1 s
+      AND strftime(e.requested_on, '%Y-%m') < u.first_from
+)
 -- A code the registry lacks as a reporting unit (village, community, park)
 -- rejects the file.
 SELECT s.path, s.sha256, fo.cover_sheet AS sheet, fo.code_cell AS cell,
@@ -68,12 +82,9 @@ UNION ALL
 -- gives the request its values.
 SELECT s.path, s.sha256, fo.requests_sheet, r.requested_on_cell,
        'request_before_unit', 'warning', strftime(r.requested_on, '%Y-%m-%d'),
-       '点单日期' || strftime(r.requested_on, '%Y-%m-%d') || '早于本村（社区）在名册中设立的月份' || u.first_from
-       || '，该诉求计入' || u.first_from
-FROM requests_effective e
-JOIN (SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
-      HAVING first_from > '0000-00') u -- none without months: nothing to join
-  ON u.code = e.unit_code AND strftime(e.requested_on, '%Y-%m') < u.first_from
+       '点单日期' || strftime(r.requested_on, '%Y-%m-%d') || '早于本村（社区）在名册中设立的月份' || e.first_from
+       || '，该诉求计入' || e.first_from
+FROM before_unit e
 JOIN submission_status s ON s.unit_code = e.unit_code AND s.period = e.form_period AND s.status = 'accepted'
 JOIN forms fo ON fo.sha256 = s.sha256
 JOIN request_rows r ON r.sha256 = s.sha256 AND r.request_id = e.request_id AND r.requested_on = e.requested_on;

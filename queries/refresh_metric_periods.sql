@@ -8,8 +8,10 @@ WITH unit_first AS (
 )
 SELECT period FROM submission_status WHERE status = 'accepted'
 UNION
-SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00'))
-FROM requests_effective r LEFT JOIN unit_first u ON u.code = r.unit_code
+-- (each unit's months first: strftime on 2.4 million requests costs 0.1 s)
+SELECT greatest(strftime(r.month, '%Y-%m'), coalesce(u.first_from, '0000-00'))
+FROM (SELECT DISTINCT unit_code, date_trunc('month', requested_on) AS month FROM requests_effective) r
+LEFT JOIN unit_first u ON u.code = r.unit_code
 UNION
 SELECT greatest(strftime(m.date, '%Y-%m'), coalesce(u.first_from, '0000-00'))
 FROM meetings_effective m LEFT JOIN unit_first u ON u.code = m.unit_code;

@@ -4,7 +4,7 @@
 -- the month (superseded ones included) was received by the end of day
 -- getvariable('deadline_day') of the next month, Asia/Shanghai.
 --
--- Only the months of fact_periods (refresh_scope.sql: those whose figures
+-- Only the months of refresh_periods (refresh_scope.sql: those whose figures
 -- this run recomputes, all of them for a full refresh) are written again:
 -- a month's statuses depend on its submissions, the registry and the
 -- deadline day, and a change of any of them puts the month there.
@@ -19,7 +19,7 @@ WITH expected AS (
     JOIN unit_tree t ON t.unit_code = u.code AND u.period BETWEEN t.valid_from AND t.valid_to
     JOIN unit_periods a ON a.code = t.ancestor_code AND a.period = u.period
     WHERE u.level IN ('village', 'community', 'park')
-      AND u.period IN (SELECT period FROM fact_periods)
+      AND u.period IN (SELECT period FROM refresh_periods)
     GROUP BY u.period, u.code, u.name, u.level
 ), subs AS (
     SELECT unit_code, period,
@@ -31,7 +31,7 @@ WITH expected AS (
            max(received_at) FILTER (WHERE status = 'rejected') AS rejected_at,
            count(*) FILTER (WHERE status <> 'ignored') AS files
     FROM submission_status
-    WHERE unit_code IS NOT NULL AND period IN (SELECT period FROM fact_periods)
+    WHERE unit_code IS NOT NULL AND period IN (SELECT period FROM refresh_periods)
     GROUP BY unit_code, period
 ), joined AS (
     SELECT e.*, s.* EXCLUDE (period),
@@ -64,6 +64,6 @@ LEFT JOIN forms fo ON fo.sha256 = coalesce(j.accepted_sha, j.rejected_sha);
 -- (A new warehouse has no table yet: it takes the view's columns.)
 CREATE TABLE IF NOT EXISTS reporting_status_t AS FROM reporting_status_fresh LIMIT 0;
 DELETE FROM reporting_status_t
-WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+WHERE period IN (SELECT period FROM refresh_periods) OR period NOT IN (SELECT period FROM metric_periods);
 INSERT INTO reporting_status_t BY NAME FROM reporting_status_fresh;
 DROP VIEW reporting_status_fresh;

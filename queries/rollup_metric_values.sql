@@ -1,6 +1,7 @@
 -- metric_values: one row per (month, unit valid in that month, metric), 0/0
 -- included, written for the (month, unit)s of refresh_groups
--- (refresh_scope.sql), whose previous figures prev_metric_values.sql took out. A unit's ratio is the sum of the numerators over the sum of the
+-- (refresh_scope.sql), whose previous figures prev_metric_values.sql took
+-- out. A unit's ratio is the sum of the numerators over the sum of the
 -- denominators of the villages and communities below it in the hierarchy
 -- of the month (unit_tree's rows valid in it), never an average of rates; a
 -- zero denominator gives NULL. Counts carry a NULL denominator.
@@ -12,28 +13,35 @@
 -- cheaper than a median over every request joined to every ancestor.
 --
 -- Memory (the default --memory-limit is 256MB; 10,000 units × 12 months is
--- 2.5 million rows): the facts are keyed by the metric's number rather than
--- its name; only the units above villages and communities are summed
+-- 4.5 million figures): the facts are keyed by the metric's number rather
+-- than its name; only the units above villages and communities are summed
 -- through the tree (the villages' own figures are joined as they are);
 -- the figures are written in 4 parts by a hash of the unit's code, each
--- summing and joining a quarter of the facts (one join of them all needed
--- more than 256MB at 12 months), nothing of their size is kept aside; and
--- nothing is sorted: readers order what they read.
+-- joining a quarter of them (one join of them all needed more than 256MB
+-- at 12 months); the facts summed per unit (rollup_own) are the only thing
+-- of their size kept aside, as large as the facts of the months recomputed;
+-- and nothing is sorted: readers order what they read.
 -- The first month in which each unit is valid: a fact of a month before it
 -- (a new village's request carried over from an old one) counts in that
 -- first month (request_before_unit, docs/form.md).
 CREATE OR REPLACE TEMP TABLE rollup_first AS
 SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code;
 
--- Every unit's own facts (villages and communities) whose code's hash falls
--- in part k (or all of them for k NULL).
-CREATE OR REPLACE TEMP MACRO rollup_own(k) AS TABLE
+-- Every reporting unit's own facts, summed per month (shifted as above),
+-- unit and metric, in the months of refresh_periods: the first test lets
+-- the scan of metric_facts skip the blocks of earlier months; a unit
+-- founded in one of them counts its earlier facts there. Once, for the
+-- sums below and the parts: as many rows as the facts of those months
+-- (a whole history only when every figure is recomputed).
+CREATE OR REPLACE TEMP TABLE rollup_own AS
 SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
-       sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
+       sum(f.numerator) AS numerator, sum(f.denominator) AS denominator,
+       hash(f.unit_code) % 4 AS part
 FROM metric_facts f
 JOIN metric_catalog c USING (metric)
 LEFT JOIN rollup_first u ON u.code = f.unit_code
-WHERE k IS NULL OR hash(f.unit_code) % 4 = k
+WHERE (f.period >= getvariable('refresh_from') OR f.unit_code IN (SELECT code FROM fact_units))
+  AND greatest(f.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods)
 GROUP BY ALL;
 
 -- The facts of the units below each unit, in the month's hierarchy.
@@ -41,7 +49,7 @@ CREATE OR REPLACE TEMP TABLE rollup_below AS
 SELECT o.period, t.ancestor_code AS unit_code, o.ord,
        sum(o.numerator) AS numerator, sum(o.denominator) AS denominator,
        hash(t.ancestor_code) % 4 AS part
-FROM rollup_own(NULL) o
+FROM rollup_own o
 JOIN unit_tree t
   ON t.unit_code = o.unit_code AND t.depth > 0
  AND o.period BETWEEN t.valid_from AND t.valid_to
@@ -55,6 +63,7 @@ WITH days AS (
     FROM requests_effective r
     LEFT JOIN rollup_first u ON u.code = r.unit_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
+      AND (r.requested_on >= CAST(getvariable('refresh_from') || '-01' AS DATE) OR r.unit_code IN (SELECT code FROM fact_units))
       AND greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_groups)
     GROUP BY ALL
 ), days_up AS (
@@ -97,7 +106,7 @@ FROM (
     CROSS JOIN metric_catalog c
     WHERE hash(u.code) % 4 = k
 ) g
-LEFT JOIN rollup_own(k) o ON o.period = g.period AND o.unit_code = g.unit_code AND o.ord = g.ord
+LEFT JOIN (FROM rollup_own WHERE part = k) o ON o.period = g.period AND o.unit_code = g.unit_code AND o.ord = g.ord
 LEFT JOIN (FROM rollup_below WHERE part = k) b ON b.period = g.period AND b.unit_code = g.unit_code AND b.ord = g.ord
 LEFT JOIN (FROM rollup_medians WHERE part = k) m ON m.period = g.period AND m.unit_code = g.unit_code AND m.metric = g.metric;
 
@@ -106,5 +115,6 @@ INSERT INTO metric_values_t BY NAME FROM rollup_part(1);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(2);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(3);
 DROP TABLE rollup_first;
+DROP TABLE rollup_own;
 DROP TABLE rollup_below;
 DROP TABLE rollup_medians;

@@ -20,7 +20,7 @@
 -- or below one), so the same figures. For a registry without months, and
 -- for the months whose hierarchy is today's, nothing is replaced.
 --
--- Only the months of fact_periods (refresh_scope.sql) are recomputed: the
+-- Only the months of current_periods (refresh_scope.sql) are recomputed: the
 -- months some of whose figures this run recomputes, or every month when
 -- today's month moved or the refresh is full. The others keep their rows.
 -- The months whose hierarchy is not today's, and their changed codes (none
@@ -32,7 +32,7 @@ WITH dated AS (
     SELECT p.period
     FROM metric_periods p, hierarchy_today h, dated d
     WHERE p.period <> h.period AND d.dated
-      AND p.period IN (SELECT period FROM fact_periods)
+      AND p.period IN (SELECT period FROM current_periods)
 ), month_rows AS (
     SELECT p.period, u.code, u.valid_from, u.valid_to
     FROM periods p
@@ -79,9 +79,9 @@ FROM unit_tree t, hierarchy_today h
 WHERE h.period BETWEEN t.valid_from AND t.valid_to;
 
 DELETE FROM metric_values_current_replaced
-WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+WHERE period IN (SELECT period FROM current_periods) OR period NOT IN (SELECT period FROM metric_periods);
 DELETE FROM metric_values_current_t
-WHERE period IN (SELECT period FROM fact_periods) OR period NOT IN (SELECT period FROM metric_periods);
+WHERE period IN (SELECT period FROM current_periods) OR period NOT IN (SELECT period FROM metric_periods);
 
 INSERT INTO metric_values_current_replaced
 SELECT c.period, t.ancestor_code AS unit_code
@@ -99,7 +99,7 @@ WITH replaced AS (
     FROM metric_values_current_replaced r
     JOIN unit_rows u ON u.code = r.unit_code
     WHERE (SELECT period FROM hierarchy_today) BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
-      AND r.period IN (SELECT period FROM fact_periods) -- this run's; the others keep their rows
+      AND r.period IN (SELECT period FROM current_periods) -- this run's; the others keep their rows
 ), replaced_periods AS (
     SELECT DISTINCT period FROM replaced
 ), unit_first AS (
@@ -111,6 +111,7 @@ WITH replaced AS (
     SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
     FROM metric_facts f
     LEFT JOIN unit_first u ON u.code = f.unit_code
+    WHERE f.period >= getvariable('current_from') OR f.unit_code IN (SELECT code FROM fact_units)
 ), sums AS (
     -- Straight to the replaced units above each fact's unit of today: no
     -- sum per unit first (as many groups as facts).
@@ -135,6 +136,7 @@ WITH replaced AS (
     JOIN today_tree t ON t.unit_code = coalesce(m.current_code, r.unit_code)
     SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
+      AND (r.requested_on >= CAST(getvariable('current_from') || '-01' AS DATE) OR r.unit_code IN (SELECT code FROM fact_units))
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,

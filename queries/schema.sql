@@ -280,6 +280,22 @@ CREATE TABLE IF NOT EXISTS submission_status (
     known         BOOLEAN,
     status        VARCHAR
 );
+-- Additive facts per reporting unit (village, community, park) and month:
+-- every ratio as numerator and denominator, every count as numerator (a
+-- count's denominator is 0). The statements built from the metric
+-- definitions fill it (generatedSteps, metrics.go), rollup_metric_values.sql
+-- sums them up the registry; medians are not additive and are computed
+-- there. Kept between runs (since schema 4, without a new version: a
+-- warehouse without it gains it, and its first run recomputes every
+-- figure): a run recomputes only the facts whose inputs changed
+-- (refresh_scope.sql), and sums the others as they are.
+CREATE TABLE IF NOT EXISTS metric_facts (
+    period      VARCHAR NOT NULL,
+    unit_code   VARCHAR NOT NULL,
+    metric      VARCHAR NOT NULL,
+    numerator   DOUBLE NOT NULL,
+    denominator DOUBLE NOT NULL
+);
 CREATE TABLE IF NOT EXISTS metric_values_t (
     period      VARCHAR,
     unit_code   VARCHAR,

@@ -80,8 +80,8 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // parallel what five took as long again to do one after the other).
 // An expression that several metrics share (rated requests are
 // rating_rate's numerator and satisfaction_rate's denominator) is computed
-// once. Only the facts of the months the run recomputes are computed
-// (fact_periods and fact_units, refresh_scope.sql): the filter comes after
+// once. Only the facts the run recomputes are computed (in_fact_scope,
+// refresh_scope.sql; metric_facts keeps the others): the filter comes after
 // the source, so a source that looks at other months (晋位升级) still sees
 // them. A count's denominator is 0 (the roll-up gives counts a NULL one);
 // the median is not a fact (rollup_metric_values.sql computes it). A 0/0
@@ -126,7 +126,7 @@ FROM (
     SELECT period, unit_code,
 %s
     FROM facts_%s
-    WHERE period IN (SELECT period FROM fact_periods) OR unit_code IN (SELECT code FROM fact_units)
+    WHERE unit_code IN (SELECT unit_code FROM fact_scope_units) AND in_fact_scope(period, unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
