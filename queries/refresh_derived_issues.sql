@@ -6,7 +6,19 @@ CREATE OR REPLACE TABLE derived_issues AS
 -- below), first and apart: none without months, and the joins that give
 -- them their cells then start from these few rows (planned with the rest,
 -- they once started from request_rows and took half a second a night).
-WITH founded AS MATERIALIZED (
+-- The forms whose code the registry checks: every form read but one that
+-- the reader rejected for anything other than a missing sheet (a code the
+-- reader could not read, a damaged file …). The registry's checks come
+-- before the required sheets (docs/form.md): a form both missing a sheet
+-- and carrying an unknown code, or a code of the other form's kind, is
+-- told about the code, and the issues view leaves its missing_sheet out.
+WITH code_checked AS (
+    SELECT s.sha256
+    FROM submission_status s
+    WHERE NOT s.form_rejected
+       OR NOT EXISTS (SELECT 1 FROM form_issues i
+                      WHERE i.sha256 = s.sha256 AND i.severity = 'file' AND i.code <> 'missing_sheet')
+), founded AS MATERIALIZED (
     SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
     HAVING first_from > '0000-00'
 ), before_unit AS MATERIALIZED (
@@ -24,7 +36,7 @@ SELECT s.path, s.sha256, fo.cover_sheet AS sheet, fo.code_cell AS cell,
             THEN '单位代码“' || fo.unit_code || '”不在名册的园区中，请核对本单位的12位代码'
             ELSE '区划代码“' || fo.unit_code || '”不在名册中，请核对本村（社区）的12位统计用区划代码' END AS message
 FROM submission_status s JOIN forms fo USING (sha256)
-WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+WHERE NOT s.known AND s.status <> 'ignored' AND s.sha256 IN (SELECT sha256 FROM code_checked)
   AND fo.unit_code NOT IN (SELECT code FROM unit_rows WHERE level IN ('village', 'community', 'park'))
 UNION ALL
 -- A reporting unit valid in the form's month, but of the other kind: a
@@ -38,7 +50,7 @@ FROM submission_status s
 JOIN forms fo USING (sha256)
 JOIN unit_rows u ON u.code = fo.unit_code AND u.level IN ('village', 'community', 'park')
  AND fo.period BETWEEN coalesce(u.valid_from, '0000-00') AND coalesce(u.valid_to, '9999-99')
-WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+WHERE NOT s.known AND s.status <> 'ignored' AND s.sha256 IN (SELECT sha256 FROM code_checked)
   AND fo.period IS NOT NULL
 UNION ALL
 -- A village or community of the registry with no row valid in the form's
@@ -58,7 +70,7 @@ JOIN (SELECT *, min(coalesce(valid_from, '0000-00')) OVER (PARTITION BY code) AS
       QUALIFY row_number() OVER (PARTITION BY code ORDER BY coalesce(valid_from, '') DESC) = 1) u
   ON u.code = fo.unit_code
 LEFT JOIN units su ON su.code = u.successor_code
-WHERE NOT s.form_rejected AND NOT s.known AND s.status <> 'ignored'
+WHERE NOT s.known AND s.status <> 'ignored' AND s.sha256 IN (SELECT sha256 FROM code_checked)
   AND NOT EXISTS (SELECT 1 FROM unit_rows v WHERE v.code = fo.unit_code
                   AND fo.period BETWEEN coalesce(v.valid_from, '0000-00') AND coalesce(v.valid_to, '9999-99'))
 UNION ALL

@@ -16,9 +16,14 @@ UNION ALL
 SELECT period, unit_code, unit_name, level, metric, numerator, denominator, value
 FROM metric_values_current_t;
 
+-- A missing sheet is not reported when the registry rejects the form's code
+-- (refresh_derived_issues.sql): the code comes first, as for the reader.
 CREATE OR REPLACE VIEW issues AS
 SELECT fl.path, i.sheet, i.cell, i.code, i.severity, i.value, i.message, fl.sha256, i.seq
 FROM files fl JOIN form_issues i USING (sha256)
+WHERE i.code <> 'missing_sheet'
+   OR NOT EXISTS (SELECT 1 FROM derived_issues d
+                  WHERE d.sha256 = i.sha256 AND d.code IN ('unknown_code', 'unit_inactive', 'wrong_form'))
 UNION ALL
 SELECT path, sheet, cell, code, severity, value, message, sha256, NULL::INTEGER AS seq
 FROM derived_issues;

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -125,11 +126,25 @@ func formFiles(args []string, log *slog.Logger) ([]formFile, error) {
 // them (queries/refresh_derived_issues.sql), first that applies: a code
 // that is no reporting unit (unknown_code), one with no row valid in the
 // form's month (unit_inactive), one of the other form's kind (wrong_form).
+// They come before the required sheets: a form the reader rejected for a
+// missing sheet is checked too, and loses its missing_sheet issues when
+// the registry rejects it; one rejected for anything else is not checked.
 func registryCheck(f *form.Form, reg *registry.Registry) {
 	code, period := f.Cover.Code, f.Cover.Period
 	if code == "" {
 		return
 	}
+	for _, i := range f.Issues {
+		if i.Severity == form.SeverityFile && i.Code != form.CodeMissingSheet {
+			return
+		}
+	}
+	n := len(f.Issues)
+	defer func() {
+		if len(f.Issues) > n {
+			f.Issues = slices.DeleteFunc(f.Issues, func(i form.Issue) bool { return i.Code == form.CodeMissingSheet })
+		}
+	}()
 	if !reg.IsReporting(code) {
 		f.Add(form.UnknownCodeIssue(f))
 		return

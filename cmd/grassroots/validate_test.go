@@ -15,7 +15,7 @@ import (
 )
 
 // writeForm fills a blank 2022 template with the given cells (sheet → A1 →
-// value) and saves it as dir/name.
+// value; a nil map deletes the sheet) and saves it as dir/name.
 func writeForm(t *testing.T, dir, name string, cells map[string]map[string]any) string {
 	t.Helper()
 	var buf bytes.Buffer
@@ -28,6 +28,12 @@ func writeForm(t *testing.T, dir, name string, cells map[string]map[string]any) 
 	}
 	defer x.Close()
 	for sheet, m := range cells {
+		if m == nil { // a sheet the form lacks
+			if err := x.DeleteSheet(sheet); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
 		for ref, v := range m {
 			if err := x.SetCellValue(sheet, ref, v); err != nil {
 				t.Fatal(err)
@@ -64,6 +70,9 @@ func TestValidate(t *testing.T) {
 	})
 	unknown := writeForm(t, dir, "other/unknown.xlsx", map[string]map[string]any{
 		"基本信息": goodCover("450109100299"),
+	})
+	noLog := writeForm(t, dir, "other/no-log.xlsx", map[string]map[string]any{
+		"基本信息": goodCover("450109100201"), "点单台账": nil,
 	})
 	os.WriteFile(filepath.Join(dir, "inbox", "~$good.xlsx"), []byte("lock"), 0o644)
 	// The inbox's rule: hidden files and symbolic links are not forms either.
@@ -116,6 +125,14 @@ func TestValidate(t *testing.T) {
 			good + ": 点单台账!N3: rating_unresolved: 尚未办结的点单不应有评单结果，评价未计入；请核实办理状态或清空评价",
 			good + ": 基本信息!B3: wrong_form: “第一园区”（450109100201）是园区，应填报园区两新组织党建月报表，不是村（社区）月报表",
 			good + ": rejected: 2 rows read, 0 rows rejected, 1 warnings",
+		}},
+		{"a missing sheet, and a park's code: only the code is reported", []string{"validate", "--registry", park, noLog}, 1, []string{
+			noLog + ": 基本信息!B3: wrong_form: “第一园区”（450109100201）是园区，应填报园区两新组织党建月报表，不是村（社区）月报表",
+			noLog + ": rejected: 0 rows read, 0 rows rejected, 0 warnings",
+		}},
+		{"a missing sheet, and a good code: the sheet is reported", []string{"validate", "--registry", reg, noLog}, 1, []string{
+			noLog + ": -: missing_sheet: 缺少工作表“点单台账”，请使用模板中的“点单台账”工作表填写，不要删除或改名",
+			noLog + ": rejected: 0 rows read, 0 rows rejected, 0 warnings",
 		}},
 		{"a missing file is a rejected file", []string{"validate", filepath.Join(dir, "nope.xlsx")}, 1, nil},
 		{"no arguments", []string{"validate"}, 1, nil},

@@ -163,3 +163,44 @@ func TestAssessmentAndParks(t *testing.T) {
 		t.Errorf("issues (-want +got):\n%s", d)
 	}
 }
+
+// TestCodeChecksBeforeSheets: the registry's checks of a form's code come
+// before the required sheets, and only the first that fails is reported:
+// a form missing a sheet whose code the registry rejects is told about the
+// code alone; one missing a sheet with a good code about the sheet; one
+// without its cover (no code to check) about the cover.
+func TestCodeChecksBeforeSheets(t *testing.T) {
+	missing := func(f *form.Form, sheet string) *form.Form {
+		f.Add(form.Issue{Code: form.CodeMissingSheet, Severity: form.SeverityFile, Message: "缺少工作表“" + sheet + "”"})
+		return f
+	}
+	noCover := newForm("", "")
+	noCover.Cover.Code, noCover.Cover.Period = "", ""
+	cases := []struct {
+		name string
+		f    *form.Form
+		want [][]string
+	}{
+		{"a park form missing a sheet, with a village's code", missing(parkForm("450109100202", "2023-03"), "走访服务"),
+			[][]string{{"wrong_form", "“那楼社区”（450109100202）是村（社区），应填报村（社区）月报表，不是园区月报表"}}},
+		{"a village form missing a sheet, with an unknown code", missing(newForm("450109100299", "2023-03"), "诉求台账"),
+			[][]string{{"unknown_code", "区划代码“450109100299”不在名册中，请核对本村（社区）的12位统计用区划代码"}}},
+		{"a village form missing a sheet, with a good code", missing(newForm("450109100201", "2023-03"), "诉求台账"),
+			[][]string{{"missing_sheet", "缺少工作表“诉求台账”"}}},
+		{"a form without its cover", missing(noCover, "基本信息"),
+			[][]string{{"missing_sheet", "缺少工作表“基本信息”"}}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			w := openTemp(t)
+			runAt(t, w, mustRegistry(t, parkRegistry), time.Date(2023, 4, 10, 2, 0, 0, 0, shanghai), Settings{},
+				upload{path: "f.xlsx", received: received("2023-04-02 09:00"), form: c.f})
+			if d := cmp.Diff(c.want, table(t, w.DB(), `SELECT code, message FROM issues ORDER BY code`)); d != "" {
+				t.Errorf("issues (-want +got):\n%s", d)
+			}
+			if d := cmp.Diff([][]string{{"rejected"}}, table(t, w.DB(), `SELECT status FROM submissions`)); d != "" {
+				t.Errorf("status (-want +got):\n%s", d)
+			}
+		})
+	}
+}
