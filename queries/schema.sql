@@ -215,8 +215,8 @@ CREATE TABLE IF NOT EXISTS request_date_issues (
 );
 
 -- Per-run working tables are temporary since schema 3; an older file's
--- persistent copies would only be rewritten for nothing.
-DROP TABLE IF EXISTS main.metric_facts;
+-- persistent copies would only be rewritten for nothing. (metric_facts was
+-- one of them until it came to be kept between runs, below.)
 DROP TABLE IF EXISTS main.meetings_effective;
 
 -- Since "trust in every figure" (same schema version: an older file gains

@@ -1,7 +1,10 @@
 package warehouse
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -109,7 +112,9 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	if nights[6].add[0].path != unitX+"/2021-01.xlsx" {
 		t.Fatalf("the receipt-time night re-adds %s", nights[6].add[0].path)
 	}
-	kept := openTemp(t)
+	// Kept between runs in a file, opened again for every night as the
+	// command does: what a run keeps must survive the opening.
+	keptPath := filepath.Join(t.TempDir(), "kept.duckdb")
 	var inbox []upload
 	for i, n := range nights {
 		// A file added again replaces its earlier entry (a new receipt time).
@@ -123,6 +128,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		at := day("2021-06-10").AddDate(0, 0, i).In(shanghai)
 		if i < 3 {
 			at = day(fmt.Sprintf("2021-%02d-10", i+2)).In(shanghai)
+		}
+		kept, err := Open(context.Background(), keptPath, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
 		}
 		scope := runScope(t, kept, mustRegistry(t, reg), at, n.settings, inbox...)
 		fresh := openTemp(t)
@@ -144,8 +153,15 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			t.Errorf("after %q: recomputed %+v, want some figures", n.name, scope)
 		}
 		t.Logf("%s: %+v", n.name, scope)
+		kept.Close()
+		fresh.Close()
 	}
 	// The nights did what they are about.
+	kept, err := Open(context.Background(), keptPath, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer kept.Close()
 	for _, c := range []struct{ key, want string }{
 		{"2021-02 " + unitL + " resolution_rate", "3/10"},
 		{"2021-01 " + unitX + " resolution_rate", "4/6"},
