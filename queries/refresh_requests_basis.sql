@@ -1,4 +1,7 @@
 -- The accepted forms that requests_effective now reflects, for the next
--- refresh to compare with.
-CREATE OR REPLACE TABLE requests_basis AS
-SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted';
+-- refresh to compare with: those of the villages whose accepted forms
+-- changed are replaced (the others' are the same).
+DELETE FROM requests_basis WHERE unit_code IN (SELECT unit_code FROM requests_changed_units);
+INSERT INTO requests_basis
+SELECT unit_code, sha256 FROM submission_status
+WHERE status = 'accepted' AND unit_code IN (SELECT unit_code FROM requests_changed_units);

@@ -40,6 +40,9 @@ WITH cur AS (
 ), mode AS (
     SELECT NOT coalesce((SELECT p.flags_basis = c.flags_basis AND p.deadline_day = c.deadline_day FROM cur c, prev p), false)
            OR EXISTS ((FROM unit_rows EXCEPT FROM prev_unit_rows) UNION ALL (FROM prev_unit_rows EXCEPT FROM unit_rows))
+           -- figures without the facts they came from (a warehouse from before
+           -- metric_facts was kept): nothing to sum the kept facts with
+           OR (NOT EXISTS (SELECT 1 FROM metric_facts) AND EXISTS (SELECT 1 FROM metric_values_t))
            AS all_figures,
            NOT EXISTS (SELECT 1 FROM metric_values_t) AS first_run
 )

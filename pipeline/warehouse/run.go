@@ -393,7 +393,9 @@ func (r *Run) Commit(ctx context.Context, finished time.Time) error {
 		r.Rollback()
 		return r.w.runError(err)
 	}
+	start := time.Now()
 	_, err := r.conn.ExecContext(ctx, "COMMIT")
+	r.w.log.Debug("refreshed", "step", "commit", "elapsed_ms", time.Since(start).Milliseconds())
 	if err != nil {
 		r.Rollback()
 		if err := r.w.runError(err); errors.Is(err, ErrDiskFull) || errors.Is(err, ErrOutOfMemory) {
