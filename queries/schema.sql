@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS files (
     received_at    TIMESTAMPTZ NOT NULL,
     ignored        VARCHAR,              -- why the file is not a form (e.g. an Office lock file), else NULL
     first_seen_run INTEGER NOT NULL,
-    last_seen_run  INTEGER NOT NULL
+    last_seen_run  INTEGER NOT NULL      -- the last run that found it changed or newest at its path (files_update.sql)
     -- unique on (path, sha256), kept so by the loader (no index: DuckDB
     -- checks unique indexes eagerly inside a transaction that updates rows)
 );
