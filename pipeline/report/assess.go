@@ -2,7 +2,6 @@ package report
 
 import (
 	"slices"
-	"strings"
 )
 
 // parksUnder lists the parks (all when under is ""; else those whose
@@ -14,9 +13,7 @@ func (d *summaryData) parksUnder(under string) []*unitInfo {
 			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b *unitInfo) int {
-		return strings.Compare(a.district+"\x00"+a.township+"\x00"+a.code, b.district+"\x00"+b.township+"\x00"+b.code)
-	})
+	sortByPlace(out)
 	return out
 }
 

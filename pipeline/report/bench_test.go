@@ -168,6 +168,11 @@ func BenchmarkSummaryBooks(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// As writeSummaries does: the units' rows are made once for all the
+	// workbooks.
+	if err := d.prepareUnitRows(ctx, ids, runtime.GOMAXPROCS(0)); err != nil {
+		b.Fatal(err)
+	}
 	build := func(sc scope) error {
 		_, err := summaryBook(d, sc, summaryContent(d, sc, o, ids), ids)
 		return err

@@ -1,9 +1,15 @@
 package report
 
 import (
+	"bytes"
 	"compress/flate"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -99,9 +105,154 @@ func newStyles(f *excelize.File, fractions bool) (styles, error) {
 // new file, so that sheets can be built (and their digests taken) before
 // their workbook is.
 func bookStyles(fractions bool) (styles, error) {
+	t, err := stylesTemplate(fractions)
+	return t.ids, err
+}
+
+// bookTemplate is the styles part every workbook of a kind shares: the
+// ids newStyles gives and xl/styles.xml as excelize writes it after them.
+// It is made once: adding the summaries' 200 styles through excelize, and
+// writing them out again, cost each township workbook about as much as one
+// of its sheets. newBook leaves a workbook's own styles as excelize made
+// them, and bookBytes puts this part in their place.
+type bookTemplate struct {
+	ids        styles
+	stylesPart []byte
+}
+
+var (
+	templateOnce [2]sync.Once
+	templates    [2]bookTemplate
+	templateErrs [2]error
+)
+
+// stylesTemplate is the shared styles part of the workbooks with (the
+// summaries) or without (the feedback workbooks) the fractions' styles.
+func stylesTemplate(fractions bool) (bookTemplate, error) {
+	i := 0
+	if fractions {
+		i = 1
+	}
+	templateOnce[i].Do(func() { templates[i], templateErrs[i] = makeTemplate(fractions) })
+	return templates[i], templateErrs[i]
+}
+
+func makeTemplate(fractions bool) (bookTemplate, error) {
 	f := excelize.NewFile()
 	defer f.Close()
-	return newStyles(f, fractions)
+	ids, err := newStyles(f, fractions)
+	if err != nil {
+		return bookTemplate{}, err
+	}
+	parts := &partCapture{}
+	f.ZipWriter = func(io.Writer) excelize.ZipWriter { return parts }
+	if _, err := f.WriteToBuffer(); err != nil {
+		return bookTemplate{}, err
+	}
+	b := parts.parts[stylesPart]
+	if b == nil {
+		return bookTemplate{}, fmt.Errorf("excelize wrote no %s", stylesPart)
+	}
+	return bookTemplate{ids: ids, stylesPart: b.Bytes()}, nil
+}
+
+// stylesPart is the styles part of a workbook package.
+const stylesPart = "xl/styles.xml"
+
+// partCapture is an excelize.ZipWriter that keeps the parts in memory.
+type partCapture struct{ parts map[string]*bytes.Buffer }
+
+func (c *partCapture) Create(name string) (io.Writer, error) {
+	if c.parts == nil {
+		c.parts = map[string]*bytes.Buffer{}
+	}
+	b := new(bytes.Buffer)
+	c.parts[name] = b
+	return b, nil
+}
+
+func (c *partCapture) AddFS(fs.FS) error { return errors.New("partCapture: AddFS not supported") }
+
+func (c *partCapture) Close() error { return nil }
+
+// bookZip is the excelize.ZipWriter of bookBytes: it writes the template's
+// styles part in place of the workbook's own, and the rows of rowsXML in
+// place of their marker rows (splices), then the package through xlsxzip.
+type bookZip struct {
+	excelize.ZipWriter
+	styles  []byte
+	splices []splice
+	sheets  []capturedPart
+}
+
+// splice is a sheet's data rows and the marker row they replace, and its
+// columns, which go before its sheetData.
+type splice struct{ marker, rows, cols []byte }
+
+type capturedPart struct {
+	name string
+	data *bytes.Buffer
+}
+
+func (z *bookZip) Create(name string) (io.Writer, error) {
+	if len(z.splices) > 0 && strings.HasPrefix(name, "xl/worksheets/") {
+		b := new(bytes.Buffer)
+		z.sheets = append(z.sheets, capturedPart{name, b})
+		return b, nil
+	}
+	w, err := z.ZipWriter.Create(name)
+	if err != nil || name != stylesPart {
+		return w, err
+	}
+	if _, err := w.Write(z.styles); err != nil {
+		return nil, err
+	}
+	return io.Discard, nil
+}
+
+func (z *bookZip) Close() error {
+	// A marker row follows the title and header rows, and its sheet's
+	// number says which rows replace it: one search per sheet, stopping
+	// early, where each marker searched in each part scanned megabytes.
+	prefix := []byte(`<row r="3"><c r="A3" t="inlineStr"><is><t>` + spliceMarker(0))
+	prefix = prefix[:len(prefix)-1]
+	done := 0
+	for _, p := range z.sheets {
+		data := p.data.Bytes()
+		w, err := z.ZipWriter.Create(p.name)
+		if err != nil {
+			return err
+		}
+		if i := bytes.Index(data, prefix); i >= 0 {
+			end := bytes.IndexByte(data[i+len(prefix):], '<')
+			n, err := strconv.Atoi(string(data[i+len(prefix) : i+len(prefix)+max(end, 0)]))
+			if err != nil || n >= len(z.splices) || !bytes.HasPrefix(data[i:], z.splices[n].marker) {
+				return fmt.Errorf("%s: a marker row of no sheet", p.name)
+			}
+			s := z.splices[n]
+			j := bytes.LastIndex(data[:i], []byte("<sheetData>"))
+			if j < 0 {
+				return fmt.Errorf("%s: no sheetData before the marker row", p.name)
+			}
+			for _, b := range [][]byte{data[:j], s.cols, data[j:i]} {
+				if _, err := w.Write(b); err != nil {
+					return err
+				}
+			}
+			if _, err := w.Write(s.rows); err != nil {
+				return err
+			}
+			data = data[i+len(s.marker):]
+			done++
+		}
+		if _, err := w.Write(data); err != nil {
+			return err
+		}
+	}
+	if done != len(z.splices) {
+		return fmt.Errorf("%d of %d sheets' rows found no place", len(z.splices)-done, len(z.splices))
+	}
+	return z.ZipWriter.Close()
 }
 
 // sheet is one worksheet as rows of values: nil (an empty cell), string
@@ -129,9 +280,22 @@ type placedChart struct {
 	chart *excelize.Chart
 }
 
+// book is a workbook being made by newBook.
+type book struct {
+	*excelize.File
+	tmpl    bookTemplate
+	xfs     int      // the number of cell formats excelize's own styles have
+	splices []splice // the sheets' data rows written by rowsXML
+}
+
 // newBook makes a workbook whose sheets are named names, in order, with
-// fixed document properties.
-func newBook(names []string, period, title string, fractions bool) (*excelize.File, styles, error) {
+// fixed document properties and the styles of its kind (fractions: the
+// summaries'), whose ids it returns.
+func newBook(names []string, period, title string, fractions bool) (*book, styles, error) {
+	tmpl, err := stylesTemplate(fractions)
+	if err != nil {
+		return nil, styles{}, err
+	}
 	f := excelize.NewFile()
 	if err := f.SetSheetName("Sheet1", names[0]); err != nil {
 		f.Close()
@@ -151,18 +315,21 @@ func newBook(names []string, period, title string, fractions bool) (*excelize.Fi
 		f.Close()
 		return nil, styles{}, err
 	}
-	st, err := newStyles(f, fractions)
-	if err != nil {
-		f.Close()
-		return nil, styles{}, err
+	return &book{File: f, tmpl: tmpl, xfs: cellFormats(f)}, tmpl.ids, nil
+}
+
+// cellFormats is the number of cell formats in f's own styles.
+func cellFormats(f *excelize.File) int {
+	if f.Styles == nil || f.Styles.CellXfs == nil {
+		return 0
 	}
-	return f, st, nil
+	return len(f.Styles.CellXfs.Xf)
 }
 
 // writeSheet streams s into its (empty) worksheet of f. Charts and the
 // auto-filter are set on the worksheet before the stream writer takes it
 // over, which is the order excelize's stream writer keeps them in.
-func writeSheet(f *excelize.File, st styles, s *sheet) error {
+func writeSheet(f *book, st styles, s *sheet) error {
 	ncols := len(s.header)
 	for _, r := range s.rows {
 		ncols = max(ncols, len(r))
@@ -184,7 +351,7 @@ func writeSheet(f *excelize.File, st styles, s *sheet) error {
 	}
 	// After the auto-filter, which replaces the sheet's properties.
 	if s.landscape {
-		if err := setLandscape(f, s.name); err != nil {
+		if err := setLandscape(f.File, s.name); err != nil {
 			return fmt.Errorf("%s: page setup: %w", s.name, err)
 		}
 	}
@@ -192,10 +359,17 @@ func writeSheet(f *excelize.File, st styles, s *sheet) error {
 	if err != nil {
 		return err
 	}
-	// excelize puts each new column before those set already, and Excel
-	// wants them in ascending order: set them from the last.
 	widths := columnWidths(s, ncols)
-	for i := len(widths) - 1; i >= 0; i-- {
+	rows, fast := rowsXML(s.rows)
+	fast = fast && len(rows) > 0
+	for _, w := range widths {
+		fast = fast && w <= excelize.MaxColumnWidth // else SetColWidth's error
+	}
+	// excelize puts each new column before those set already, and Excel
+	// wants them in ascending order: set them from the last. A sheet whose
+	// rows rowsXML wrote gets its columns the same way (colsXML): excelize
+	// copied every column set already for each new one.
+	for i := len(widths) - 1; i >= 0 && !fast; i-- {
 		if err := sw.SetColWidth(i+1, i+1, widths[i]); err != nil {
 			return err
 		}
@@ -222,6 +396,14 @@ func writeSheet(f *excelize.File, st styles, s *sheet) error {
 		if err := sw.SetRow("A2", h, excelize.RowOpts{Height: 30}); err != nil {
 			return err
 		}
+	}
+	if fast {
+		marker := spliceMarker(len(f.splices))
+		if err := sw.SetRow("A3", []any{marker}); err != nil {
+			return err
+		}
+		f.splices = append(f.splices, splice{markerRow(marker), rows, colsXML(widths)})
+		return sw.Flush()
 	}
 	for i, r := range s.rows {
 		if len(r) == 0 {
@@ -289,7 +471,8 @@ func valueWidth(v any) float64 {
 		case time.Time:
 			return 16
 		case float64: // at least "100.0%": a number too wide for its column shows as ###
-			return max(float64(len(strconv.FormatFloat(x, 'f', 1, 64))+1), 6)
+			var buf [32]byte // the digits' count, without a string for each cell
+			return max(float64(len(strconv.AppendFloat(buf[:0], x, 'f', 1, 64))+1), 6)
 		case int:
 			return float64(len(strconv.Itoa(x)) + 1)
 		}
@@ -324,11 +507,25 @@ func colName(col int) string {
 	return n
 }
 
-// bookBytes serializes f through xlsxzip: its parts in name order, so that
-// the same workbook gives the same bytes, compressed at deflate's fastest
-// level. The fastest level costs a third of the default level's time for
-// files about 30% larger: the summary of 10,000 villages spent a third of
-// its time compressing.
-func bookBytes(f *excelize.File) ([]byte, error) { return bookFormat.Bytes(f) }
+// bookBytes serializes f through xlsxzip, with its kind's styles part: its
+// parts in name order, so that the same workbook gives the same bytes,
+// compressed at deflate's fastest level. The fastest level costs a third of
+// the default level's time for files about 30% larger: the summary of 10,000
+// villages spent a third of its time compressing.
+func bookBytes(f *book) ([]byte, error) {
+	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
+		return &bookZip{ZipWriter: bookFormat.Writer(w), styles: f.tmpl.stylesPart, splices: f.splices}
+	}
+	buf, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, err
+	}
+	// A style excelize added itself (a cell of a type it gives a default
+	// format) would be missing from the template's part.
+	if n := cellFormats(f.File); n != f.xfs {
+		return nil, fmt.Errorf("excelize added %d cell formats of its own while writing", n-f.xfs)
+	}
+	return buf.Bytes(), nil
+}
 
 var bookFormat = xlsxzip.Format{Level: flate.BestSpeed}

@@ -3,11 +3,15 @@ package report
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
 
 	"grassroots/definitions"
 	"grassroots/queries"
@@ -65,11 +69,12 @@ type summaryData struct {
 	units        []*unitInfo    // by code
 	byCode       map[string]*unitInfo
 	cur          map[string][]figure            // unit → figures of period, by metrics' index
-	trend        map[string]map[string][]figure // month → unit → figures (units above villages)
+	trend        map[string]map[string][]figure // month → unit → general figures (top unit and townships)
 	status       map[string]reportStatus        // village or community → its status for period
 	flags        map[string]map[string]flagSet  // unit → metric → its flags for period
 	changes      []change                       // restated figures of earlier months (the latest run's)
 	rules        []alertRule                    // 预警清单's threshold rules, in catalog order
+	rows         map[string]*unitRows           // unit → its rows, once prepareUnitRows made them
 }
 
 // flagSet is what metric_flags says of one figure.
@@ -87,18 +92,47 @@ type change struct {
 	cause                         string
 }
 
+// loadSummaryData reads what the summary's and townships' workbooks show.
+// The catalog and rules come first (the other steps index by them); the
+// units, figures, statuses, flags and changes are then read at once, each
+// on a connection of its own: the time is mostly DuckDB's and the driver
+// handing over rows, which the two CPUs do side by side. The trend follows
+// the units, whose top unit and townships it reads.
 func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.Logger) (*summaryData, error) {
 	d := &summaryData{period: period, months: monthsBack(period, 12), pos: map[string]int{},
 		byCode: map[string]*unitInfo{}, cur: map[string][]figure{},
 		trend: map[string]map[string][]figure{}, status: map[string]reportStatus{},
 		flags: map[string]map[string]flagSet{}}
 	d.prev = monthsBack(period, 2)[0]
-	for i, step := range []func(context.Context, *sql.DB) error{d.loadCatalog, d.loadRules, d.loadUnits, d.loadValues, d.loadTrend, d.loadStatus, d.loadFlags, d.loadChanges} {
-		start := time.Now()
-		if err := step(ctx, db); err != nil {
-			return nil, err
+	type step struct {
+		name string
+		load func(context.Context, *sql.DB) error
+	}
+	run := func(steps ...step) error {
+		for _, s := range steps {
+			start := time.Now()
+			if err := s.load(ctx, db); err != nil {
+				return err
+			}
+			log.Debug("report data loaded", "step", s.name, "elapsed_ms", time.Since(start).Milliseconds())
 		}
-		log.Debug("report data loaded", "step", i, "elapsed_ms", time.Since(start).Milliseconds())
+		return nil
+	}
+	if err := run(step{"catalog", d.loadCatalog}, step{"rules", d.loadRules}); err != nil {
+		return nil, err
+	}
+	// Each chain fills its own fields of d and reads only the catalog's
+	// and, for the trend, the units.
+	chains := [][]step{{{"units", d.loadUnits}, {"trend", d.loadTrend}}, {{"values", d.loadValues}},
+		{{"status", d.loadStatus}}, {{"flags", d.loadFlags}}, {{"changes", d.loadChanges}}}
+	errs := make([]error, len(chains))
+	var wg sync.WaitGroup
+	for i, c := range chains {
+		wg.Go(func() { errs[i] = run(c...) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return d, nil
 }
@@ -180,16 +214,6 @@ func (d *summaryData) loadUnits(ctx context.Context, db *sql.DB) error {
 	}, d.period)
 }
 
-// figures returns the slot for unit in m, made on first use.
-func (d *summaryData) figures(m map[string][]figure, unit string) []figure {
-	f, ok := m[unit]
-	if !ok {
-		f = make([]figure, len(d.metrics))
-		m[unit] = f
-	}
-	return f
-}
-
 // ordIndex maps a catalog ord to its index in d.metrics.
 func (d *summaryData) ordIndex() map[int]int {
 	idx := make(map[int]int, len(d.metrics))
@@ -201,39 +225,40 @@ func (d *summaryData) ordIndex() map[int]int {
 
 func (d *summaryData) loadValues(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
-	return query(ctx, db, "report_period_values", func(r *sql.Rows) error {
-		var unit string
-		var ord int
-		var f figure
-		if err := r.Scan(&unit, &ord, &f.num, &f.den, &f.val); err != nil {
-			return err
-		}
-		if i, ok := idx[ord]; ok {
-			d.figures(d.cur, unit)[i] = f
-		}
-		return nil
+	cur := func(int) map[string][]figure { return d.cur }
+	return arrowQuery(ctx, db, "report_period_values", func(rec arrow.RecordBatch) error {
+		return d.scanFigures(rec, 0, idx, cur)
 	}, d.period)
 }
 
+// loadTrend reads the general metrics of the units whose workbook has a
+// 趋势 sheet (the registry's top unit and the townships) for the 12 months
+// up to the period: 趋势 and 总览's last month show nothing else of other
+// months, and a 12-month warehouse holds twelve times the figures of every
+// unit.
 func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
-	return query(ctx, db, "report_trend_values", func(r *sql.Rows) error {
-		var month, unit string
-		var ord int
-		var f figure
-		if err := r.Scan(&month, &unit, &ord, &f.num, &f.den, &f.val); err != nil {
+	var heads []string
+	if top := d.topUnit(); top != nil {
+		heads = append(heads, top.code)
+	}
+	for _, t := range d.unitsAt("township") {
+		heads = append(heads, t.code)
+	}
+	return arrowQuery(ctx, db, "report_trend_values", func(rec arrow.RecordBatch) error {
+		month, err := stringColumn(rec, 0)
+		if err != nil {
 			return err
 		}
-		m, ok := d.trend[month]
-		if !ok {
-			m = map[string][]figure{}
-			d.trend[month] = m
-		}
-		if i, ok := idx[ord]; ok {
-			d.figures(m, unit)[i] = f
-		}
-		return nil
-	}, d.months[0], d.period)
+		return d.scanFigures(rec, 1, idx, func(r int) map[string][]figure {
+			m, ok := d.trend[month(r)]
+			if !ok {
+				m = map[string][]figure{}
+				d.trend[strings.Clone(month(r))] = m
+			}
+			return m
+		})
+	}, d.months[0], d.period, heads)
 }
 
 func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
@@ -348,10 +373,46 @@ func (d *summaryData) villagesUnder(township string) []*unitInfo {
 			out = append(out, u)
 		}
 	}
-	slices.SortFunc(out, func(a, b *unitInfo) int {
-		return strings.Compare(a.district+"\x00"+a.township+"\x00"+a.code, b.district+"\x00"+b.township+"\x00"+b.code)
-	})
+	sortByPlace(out)
 	return out
+}
+
+// sortByPlace orders units by district, township and code, joined by NUL
+// as one key, made once for each unit rather than for each comparison.
+func sortByPlace(units []*unitInfo) {
+	type keyed struct {
+		key string
+		u   *unitInfo
+	}
+	ks := make([]keyed, len(units))
+	for i, u := range units {
+		ks[i] = keyed{u.district + "\x00" + u.township + "\x00" + u.code, u}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
+	for i, k := range ks {
+		units[i] = k.u
+	}
+}
+
+// underTownships groups allVillages (villagesUnder("")) and allParks
+// (parksUnder("")) by the code of each township, in their order, as
+// villagesUnder and parksUnder list them for it: one pass, where asking
+// them for each of 800 townships went through every unit 1,600 times.
+func underTownships(allVillages, allParks []*unitInfo) (villages, parks map[string][]*unitInfo) {
+	villages = map[string][]*unitInfo{}
+	for _, u := range allVillages {
+		villages[u.township] = append(villages[u.township], u)
+	}
+	parks = map[string][]*unitInfo{}
+	for _, p := range allParks {
+		keys := []string{p.township, p.district, p.parent}
+		for i, k := range keys {
+			if k != "" && !slices.Contains(keys[:i], k) {
+				parks[k] = append(parks[k], p)
+			}
+		}
+	}
+	return villages, parks
 }
 
 func (d *summaryData) unitsAt(level string) []*unitInfo {

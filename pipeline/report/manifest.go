@@ -179,7 +179,11 @@ func (d digester) value(v any) {
 		d.value(v.Value)
 	case float64:
 		d.str("float")
-		d.str(strconv.FormatFloat(v, 'g', -1, 64))
+		var buf [32]byte // as d.str of FormatFloat's string, without making it
+		f := strconv.AppendFloat(buf[:0], v, 'g', -1, 64)
+		*d.b = append(*d.b, 's')
+		*d.b = binary.AppendUvarint(*d.b, uint64(len(f)))
+		*d.b = append(*d.b, f...)
 	case int:
 		d.str("int")
 		d.int(v)

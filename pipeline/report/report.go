@@ -218,9 +218,13 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		return Result{}, err
 	}
 	res.Feedback, res.Annotated, res.Unchanged = fbRes.Feedback, fbRes.Annotated, fbRes.Unchanged
+	staged, files := time.Now(), len(st.files)
 	if err := st.commit(); err != nil {
 		return Result{}, err
 	}
+	// The sync(2) of commit flushes whatever the machine has not written
+	// yet, the warehouse's last checkpoint included.
+	o.Log.Debug("workbooks committed", "files", files, "elapsed_ms", time.Since(staged).Milliseconds())
 	if err := towns.finish(&res); err != nil {
 		return Result{}, err
 	}

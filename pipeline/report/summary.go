@@ -73,20 +73,22 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	if len(chartUnits) == 0 { // a registry without districts: chart the townships
 		chartBy, chartUnits = "乡镇（街道）", townships
 	}
+	allVillages, allParks := d.villagesUnder(""), d.parksUnder("")
 	jobs := []job{{
 		path: filepath.Join(o.OutDir, "summary-"+period+".xlsx"),
 		scope: scope{head: top, chartBy: chartBy, chartUnits: chartUnits,
-			townships: townships, villages: d.villagesUnder(""), parks: d.parksUnder(""), summary: true},
+			townships: townships, villages: allVillages, parks: allParks, summary: true},
 	}}
 	plan, err := planTownships(filepath.Join(o.OutDir, "townships"), period, len(townships) > 0, o.Log)
 	if err != nil {
 		return nil, err
 	}
+	villages, parks := underTownships(allVillages, allParks)
 	for _, t := range townships {
-		vs := d.villagesUnder(t.code)
+		vs := villages[t.code]
 		jobs = append(jobs, job{
 			name:  safeName(t.code) + "-" + period + ".xlsx",
-			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs, parks: d.parksUnder(t.code)},
+			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs, parks: parks[t.code]},
 		})
 	}
 	o.Log.Debug("summary data loaded", "units", len(d.units), "elapsed_ms", time.Since(start).Milliseconds())
@@ -95,6 +97,9 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	// workbook is never built.
 	ids, err := bookStyles(true)
 	if err != nil {
+		return nil, err
+	}
+	if err := d.prepareUnitRows(ctx, ids, o.Workers); err != nil {
 		return nil, err
 	}
 	digests := make([]string, len(jobs))
@@ -358,34 +363,44 @@ func (b *builder) widenSmallSamples(s *sheet) {
 // ranks below one of 180 at 97%.
 func (b *builder) rankBy(units []*unitInfo, name string) ([]*unitInfo, map[string]int) {
 	d := b.d
-	class := func(u *unitInfo) int {
-		switch {
-		case !d.value(u.code, name).val.Valid:
-			return 2
-		case d.small(u.code, name):
-			return 1
-		}
-		return 0
+	// Each unit's class and rate, looked up once rather than in every
+	// comparison: the summary sorts 10,000 villages.
+	type key struct {
+		u     *unitInfo
+		class int
+		rate  float64
 	}
-	rate := func(u *unitInfo) float64 { return d.value(u.code, name).val.Float64 }
-	out := slices.Clone(units)
-	slices.SortFunc(out, func(x, y *unitInfo) int {
-		if c := cmp.Compare(class(x), class(y)); c != 0 {
+	keys := make([]key, len(units))
+	for i, u := range units {
+		v := d.value(u.code, name).val
+		k := key{u: u, rate: v.Float64}
+		switch {
+		case !v.Valid:
+			k.class = 2
+		case d.small(u.code, name):
+			k.class = 1
+		}
+		keys[i] = k
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		if c := cmp.Compare(x.class, y.class); c != 0 {
 			return c
 		}
-		if c := cmp.Compare(rate(y), rate(x)); c != 0 {
+		if c := cmp.Compare(y.rate, x.rate); c != 0 {
 			return c
 		}
-		return strings.Compare(x.code, y.code)
+		return strings.Compare(x.u.code, y.u.code)
 	})
+	out := make([]*unitInfo, len(keys))
 	ranks := map[string]int{}
-	for i, u := range out {
-		if class(u) == 2 {
-			break
+	for i, k := range keys {
+		out[i] = k.u
+		if k.class == 2 {
+			continue
 		}
-		ranks[u.code] = i + 1
-		if i > 0 && class(out[i-1]) == class(u) && rate(out[i-1]) == rate(u) {
-			ranks[u.code] = ranks[out[i-1].code]
+		ranks[k.u.code] = i + 1
+		if i > 0 && keys[i-1].class == k.class && keys[i-1].rate == k.rate {
+			ranks[k.u.code] = ranks[keys[i-1].u.code]
 		}
 	}
 	return out, ranks
@@ -535,7 +550,7 @@ func (b *builder) villageTable() *sheet {
 	for _, u := range b.sc.villages {
 		st, ok := b.d.status[u.code]
 		s.rows = append(s.rows, append([]any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level), statusCN(st, ok),
-			rankCell(ranks, u.code)}, b.metricCells(u.code)...))
+			rankCell(ranks, u.code)}, b.unitRows(u).cells...))
 	}
 	return s
 }
@@ -698,11 +713,18 @@ func (b *builder) alerts() *sheet {
 	s := &sheet{name: sheetAlerts, title: b.title("预警清单"), freezeCols: 4, filterRows: -1,
 		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "预警规则", "实际值", "阈值", "说明"}}
 	for _, u := range b.reportingUnits() {
-		for _, a := range b.alertsFor(u) {
-			s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, a.rule, a.value, a.threshold, a.note})
-		}
+		s.rows = append(s.rows, b.unitRows(u).alerts...)
 	}
 	return s
+}
+
+// alertRows are u's rows of 预警清单.
+func (b *builder) alertRows(u *unitInfo) [][]any {
+	var rows [][]any
+	for _, a := range b.alertsFor(u) {
+		rows = append(rows, []any{u.districtName, u.townshipName, u.code, u.name, a.rule, a.value, a.threshold, a.note})
+	}
+	return rows
 }
 
 // changes is 变化说明: the figures of months before the summary's month that
@@ -785,26 +807,82 @@ func (b *builder) reporting() *sheet {
 		header: []string{"区（县）", "乡镇（街道）", "代码", "村（社区）", "类型", "是否报送", "报送状态", "是否按时",
 			"收到时间", "截止日期", "文件数", "退回原因", "填报人", "联系电话", "文件"}}
 	for _, u := range b.reportingUnits() {
-		st, ok := b.d.status[u.code]
-		received, onTime := "未报送", ""
-		if ok && st.status != "missing" {
-			received = "已报送"
-		}
-		if st.onTime.Valid {
-			onTime = "逾期"
-			if st.onTime.Bool {
-				onTime = "按时"
-			}
-		}
-		var files any
-		if ok {
-			files = excelize.Cell{StyleID: b.st.count, Value: st.files}
-		}
-		s.rows = append(s.rows, []any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level),
-			received, statusCN(st, ok), onTime, b.localTime(st.receivedAt), b.lastDay(st.deadline), files,
-			MaskPhones(st.reason.String), st.filledBy.String, st.phone.String, st.path.String})
+		s.rows = append(s.rows, b.unitRows(u).reporting)
 	}
 	return s
+}
+
+// reportingRow is u's row of 报送情况.
+func (b *builder) reportingRow(u *unitInfo) []any {
+	st, ok := b.d.status[u.code]
+	received, onTime := "未报送", ""
+	if ok && st.status != "missing" {
+		received = "已报送"
+	}
+	if st.onTime.Valid {
+		onTime = "逾期"
+		if st.onTime.Bool {
+			onTime = "按时"
+		}
+	}
+	var files any
+	if ok {
+		files = excelize.Cell{StyleID: b.st.count, Value: st.files}
+	}
+	return []any{u.districtName, u.townshipName, u.code, u.name, levelCN(u.level),
+		received, statusCN(st, ok), onTime, b.localTime(st.receivedAt), b.lastDay(st.deadline), files,
+		MaskPhones(st.reason.String), st.filledBy.String, st.phone.String, st.path.String}
+}
+
+// unitRows are what a village, community or park shows in the sheets that
+// list it (its general figures as cells, its rows of 预警清单 and 报送情况):
+// the same in the summary and in its township's workbook, and between them
+// most of the making of their sheets, so made once for both.
+type unitRows struct {
+	cells     []any
+	alerts    [][]any
+	reporting []any
+}
+
+func (b *builder) makeUnitRows(u *unitInfo) *unitRows {
+	return &unitRows{cells: b.metricCells(u.code), alerts: b.alertRows(u), reporting: b.reportingRow(u)}
+}
+
+// unitRows are u's rows, made by prepareUnitRows or else now. The rows are
+// shared between workbooks and never changed.
+func (b *builder) unitRows(u *unitInfo) *unitRows {
+	if r := b.d.rows[u.code]; r != nil {
+		return r
+	}
+	return b.makeUnitRows(u)
+}
+
+// prepareUnitRows makes the rows of every village, community and park
+// (unitRows) with the style ids ids, on up to workers goroutines.
+func (d *summaryData) prepareUnitRows(ctx context.Context, ids styles, workers int) error {
+	var units []*unitInfo
+	for _, u := range d.units {
+		if u.isVillage() || u.level == "park" {
+			units = append(units, u)
+		}
+	}
+	b := &builder{d: d, st: ids}
+	rows := make([]*unitRows, len(units))
+	const chunk = 256
+	err := parallel(ctx, workers, (len(units)+chunk-1)/chunk, func(c int) error {
+		for i := c * chunk; i < min((c+1)*chunk, len(units)); i++ {
+			rows[i] = b.makeUnitRows(units[i])
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	d.rows = make(map[string]*unitRows, len(units))
+	for i, u := range units {
+		d.rows[u.code] = rows[i]
+	}
+	return nil
 }
 
 // trend is 趋势: the head unit's metrics for the 12 months up to the
