@@ -270,6 +270,24 @@ CREATE TABLE IF NOT EXISTS unit_tree (
     valid_from    VARCHAR,              -- since schema 4: the months ('YYYY-MM')
     valid_to      VARCHAR               -- in which ancestor_code is above unit_code
 );
+CREATE TABLE IF NOT EXISTS derived_issues (
+    path     VARCHAR,
+    sha256   VARCHAR,
+    sheet    VARCHAR,
+    cell     VARCHAR,
+    code     VARCHAR,
+    severity VARCHAR,
+    value    VARCHAR,
+    message  VARCHAR
+);
+-- The md5 of each form's issues as its feedback workbook lists them
+-- (refresh_issue_digests.sql), kept between runs: a night tells which
+-- feedback workbooks changed without reading every issue of a year back.
+CREATE TABLE IF NOT EXISTS issue_digests (
+    path       VARCHAR,
+    sha256     VARCHAR,
+    issues_md5 VARCHAR
+);
 CREATE TABLE IF NOT EXISTS submission_status (
     path          VARCHAR,
     sha256        VARCHAR,

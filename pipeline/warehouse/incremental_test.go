@@ -15,9 +15,10 @@ import (
 
 // TestIncrementalEqualsFresh: a run recomputes only the figures whose inputs
 // changed (refresh_scope.sql), yet after every night the warehouse kept
-// between runs holds the same figures, in both views, the same flags and
-// reporting statuses as a fresh warehouse that loads the whole inbox at
-// once. The nights take every way a figure of an earlier month changes: a
+// between runs holds the same figures, in both views, the same flags,
+// reporting statuses and digests of each form's issues (issue_digests, a
+// registry change moves them) as a fresh warehouse that loads the whole
+// inbox at once. The nights take every way a figure of an earlier month changes: a
 // new month, a corrected form, a late form, a form of a later month that
 // relists an earlier month's request with new values, a receipt time that
 // moves, a changed 2023版 answer that a later month's 晋位升级 looks back
@@ -141,6 +142,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			`SELECT * FROM metric_values_current ORDER BY ALL`,
 			`SELECT * FROM metric_flags ORDER BY ALL`,
 			`SELECT * FROM reporting_status ORDER BY ALL`,
+			`SELECT * FROM issue_digests ORDER BY ALL`,
 		} {
 			if d := cmp.Diff(table(t, fresh.DB(), q), table(t, kept.DB(), q)); d != "" {
 				t.Errorf("after %q: %s (-fresh +kept between runs):\n%s", n.name, q, d)

@@ -239,7 +239,7 @@ const DefaultMinSample = 10
 // refresh_scope can tell what to recompute and refresh_metric_changes which
 // figures changed and why. The figures themselves are kept aside later
 // (prev_metric_values), once the scope is known.
-var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status"}
+var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_derived_issues"}
 
 // partialSteps are the steps that a refresh which recomputes only some
 // figures (refresh_scope.sql) runs in place of others.
@@ -261,7 +261,7 @@ var refreshSteps = []string{
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
 	"drop_prev_metric_values",
-	"views",
+	"views", "refresh_issue_digests",
 }
 
 // Refresh flushes what was added, replaces the registry and brings every
