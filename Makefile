@@ -8,7 +8,7 @@ SAMPLE   := fixtures/sample
 
 SHELL := /bin/bash
 
-.PHONY: build run test lint tidy-check bench bench-go update-golden fuzz torture clean
+.PHONY: build run test lint tidy-check bench bench-history-nightly bench-go update-golden fuzz torture clean
 
 build:
 	$(GO) build $(GO_FLAGS) -o $(BIN) ./cmd/grassroots
@@ -44,6 +44,11 @@ tidy-check:
 ## bench: province-scale measurements (bench/run.sh), written to bench/results.{md,json}
 bench: build
 	./bench/run.sh
+
+## bench-history-nightly: make bench's step h alone (the nightly case on a
+## 10,000-unit × 12-month history), with the loaded history kept across runs
+bench-history-nightly: build
+	./bench/history_nightly.sh
 
 ## bench-go: the Go benchmarks of the hot paths only
 bench-go:

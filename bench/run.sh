@@ -3,10 +3,16 @@
 # use today, on a clean and on a realistic 10,000-unit month, written to
 # bench/results.md and bench/results.json.
 #
-#   ./bench/run.sh            # everything, about 10–20 minutes on 2 cores
+#   ./bench/run.sh            # everything, about 20–30 minutes on 2 cores
+#                             # (10–20 without step h's load of its history,
+#                             # 6–9 minutes, skipped when this very
+#                             # bin/grassroots loaded it; the first run also
+#                             # generates that history: 5–18 minutes)
 #   BENCH_REPS=1 ./bench/run.sh
 #   BENCH_REPS=1 BENCH_VILLAGES=400 BENCH_HIST_VILLAGES=100 BENCH_HIST_MONTHS=2 \
+#     BENCH_HN_VILLAGES=200 BENCH_HN_MONTHS=3 \
 #     BENCH_RESULTS_DIR=.cache/bench/results-small ./bench/run.sh   # a quick check of the plumbing
+#   make bench-history-nightly   # step h alone (bench/history_nightly.sh)
 #
 # Two inboxes of the same size (fixtures.Generate, same seed):
 #   clean      every form valid and in the registry (fixtures.Options.Clean)
@@ -21,8 +27,17 @@
 #      copies)
 #   b  the nightly case on each: that warehouse and last night's output
 #      folder, 0.5% of the forms changed and 0.5% added
+#   h  the nightly case on a 10,000-unit × 12-month realistic history: loaded
+#      once (or kept from an earlier run of the same bin/grassroots, in
+#      .cache/bench/history-base), each night on a copy of it, 1% of the
+#      newest month's forms changed or added and 0.2% of the units' forms of
+#      the month before (late restatements): see bench/lib.sh, and its
+#      BENCH_HN_* settings (sizes, counts, --memory-limit of the load and
+#      of the nights, BENCH_HN_RELOAD=1)
 #   c  a 1,000-unit × 12-month clean warehouse, a run where nothing changed
-#      (every metric recomputed, every workbook rewritten)
+#      (every metric recomputed, every workbook rewritten); kept on 1,000
+#      units, as the lake (l) is: on step h's history the same run would
+#      take minutes and say little more
 #   m  the full load of 1,000 of the clean forms (peak RSS vs 10,000)
 #   d  peers on a fixed subset of each inbox (every BENCH_PEER_EVERY-th
 #      form): pandas over openpyxl (system Python, Pool of 2), SheetJS
@@ -42,16 +57,20 @@
 # profiles, raw outputs) lives under .cache/bench/, which git ignores; never
 # under /tmp, where creating a file costs about 40 times as much on these
 # machines. Inboxes are cached, keyed by their parameters, their mode and a
-# hash of the generator's source. BENCH_RESULTS_DIR (default bench) is where
+# hash of the generator's source (the fixtures package and what it imports,
+# and benchtool's fixtures.go). BENCH_RESULTS_DIR (default bench) is where
 # results.md and results.json are written.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+began=$(date +%s)
+# GO, TAGS, SEED, CHANGES, CACHE, BIN, the HN_* sizes of step h and the
+# shared functions.
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 
-GO=${GO:-go}
-TAGS=duckdb_arrow
 REPS=${BENCH_REPS:-3}
-SEED=${BENCH_SEED:-1}
 VILLAGES=${BENCH_VILLAGES:-10000}     # steps a, b
 HIST_VILLAGES=${BENCH_HIST_VILLAGES:-1000} # step c
 HIST_MONTHS=${BENCH_HIST_MONTHS:-12}
@@ -60,18 +79,12 @@ NIGHTLY_ADDED=${BENCH_NIGHTLY_ADDED:-$((VILLAGES / 200))}     #         0.5% add
 SMALL_EVERY=${BENCH_SMALL_EVERY:-10}  # step m: every 10th form (1,000 of 10,000)
 PEER_EVERY=${BENCH_PEER_EVERY:-20}    # steps d, e: every 20th form (500 of 10,000)
 RESULTS_DIR=${BENCH_RESULTS_DIR:-bench}
-# steps a, b, c: percent of the registry's units merged or moved (half
-# each; fixtures --changes), the registry then having valid_from, valid_to
-# and successor_code. 0: a registry without months. BENCH_CHANGES=2 is the
-# hierarchy-through-time case (2% of 10,000 units merged or moved).
-CHANGES=${BENCH_CHANGES:-0}
+# BENCH_CHANGES (bench/lib.sh) applies to the registries of every step.
 MODES="clean realistic"
 PYTHON=/usr/bin/python3
 
-CACHE=$ROOT/.cache/bench
 RAW=$CACHE/raw
 WORK=$CACHE/work
-BIN=$CACHE/bin
 mkdir -p "$CACHE" "$BIN" "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
 rm -rf "$RAW" "$WORK" "$CACHE/tmp"
@@ -79,9 +92,6 @@ mkdir -p "$RAW" "$WORK" "$CACHE/tmp"
 # The profiled benchmarks make their warehouses and output folders with
 # testing's TempDir: keep those under .cache/bench too.
 export TMPDIR=$CACHE/tmp
-began=$(date +%s)
-
-say() { printf '== %s  [%ds, load %s]\n' "$*" $(( $(date +%s) - began )) "$(cut -d' ' -f1-3 /proc/loadavg)"; }
 
 # --- 0. what the peers need ---------------------------------------------------
 apt_updated=
@@ -111,51 +121,22 @@ cp bench/peers/sheetjs_duckdb.mjs "$NODE_DIR/sheetjs_duckdb.mjs"
 
 # --- 1. build, fixtures -------------------------------------------------------
 say "building bin/grassroots, benchtool and the bench test binary"
-make -s build
-$GO build -tags=$TAGS -o "$BIN/benchtool" ./bench/cmd/benchtool
+build_tools # sets gen_hash (the inboxes' cache key) and gr_hash
 $GO test -tags=$TAGS -c -o "$BIN/bench.test" ./bench
 
-# The cache key: the parameters and every non-test Go file of the module
-# packages the generator is built from (fixtures, and the form package whose
-# headers it writes).
-gen_hash=$($GO list -tags=$TAGS -deps -f '{{if not .Standard}}{{if .Module}}{{if .Module.Main}}{{range .GoFiles}}{{$.Dir}}/{{.}} {{end}}{{end}}{{end}}{{end}}' ./bench/cmd/benchtool |
-	tr ' ' '\n' | grep . | LC_ALL=C sort | xargs cat | sha256sum | cut -c1-12)
-
-fixtures() { # villages months mode → prints the fixtures folder, generating it if needed
-	local key="v$1-m$2-s$SEED-$3-c$CHANGES-$gen_hash" dir flag=
-	[ "$3" = clean ] || flag=--$3
-	dir=$CACHE/fixtures/$key
-	if [ ! -f "$dir/.complete" ]; then
-		say "generating $key" >&2
-		rm -rf "$dir" "$dir.tmp"
-		mkdir -p "$CACHE/fixtures"
-		"$BIN/benchtool" fixtures --out "$dir.tmp" --villages "$1" --months "$2" --seed "$SEED" --changes "$CHANGES" $flag >"$dir.tmp.json"
-		mv "$dir.tmp" "$dir"
-		mv "$dir.tmp.json" "$dir/.generated.json"
-		touch "$dir/.complete"
-	fi
-	echo "$dir"
-}
 declare -A FULL PEER
 for mode in $MODES; do
 	FULL[$mode]=$(fixtures "$VILLAGES" 1 "$mode")
 done
 HIST=$(fixtures "$HIST_VILLAGES" "$HIST_MONTHS" clean)
-# Drop inboxes of an older generator: each is a few hundred MB. Those of
-# other sizes from the same generator stay (a quick run with BENCH_VILLAGES
-# does not evict the 10,000-unit inboxes).
-for d in "$CACHE"/fixtures/*/; do
-	d=${d%/}
-	case $d in
-	*-"$gen_hash") ;;
-	*) rm -rf "$d" ;;
-	esac
-done
+HN=$(fixtures "$HN_VILLAGES" "$HN_MONTHS" "$HN_MODE")
+evict_fixtures
 for mode in $MODES; do
 	mkdir -p "$RAW/$mode"
 	cp "${FULL[$mode]}/.generated.json" "$RAW/$mode/fixtures.json"
 done
 cp "$HIST/.generated.json" "$RAW/fixtures-hist.json"
+cp "$HN/.generated.json" "$RAW/fixtures-hn.json"
 
 # Subsets of the same forms: hard-linked inboxes with the same registry.
 subset() { # every name fixtures → inbox folder with every n-th form of fixtures/inbox (sorted by path)
@@ -182,44 +163,6 @@ for d in "${FULL[@]}" "$HIST"; do
 done
 
 # --- 2. measurements ----------------------------------------------------------
-# timed DIR CMD...: runs CMD under /usr/bin/time -v, stdout and stderr to DIR.
-timed() {
-	local dir=$1
-	shift
-	mkdir -p "$dir"
-	# Start from a disk at rest: without this, the dirty pages of the step
-	# before (a copied output folder of 16,000 workbooks, a removed
-	# warehouse) are flushed by the run's own sync(2) and slow its file
-	# creation, which a real night, hours after the last, does not pay.
-	sync
-	cut -d' ' -f1-3 /proc/loadavg >"$dir/loadavg"
-	/usr/bin/time -v -o "$dir/time" "$@" >"$dir/stdout" 2>"$dir/stderr" || {
-		echo "failed: $*" >&2
-		tail -20 "$dir/stderr" >&2
-		exit 1
-	}
-}
-# count_out DIR OUT: the workbooks under OUT, those present and those the run
-# just timed wrote (newer than DIR/loadavg, written right before it started),
-# into DIR/outfiles: the summary, townships/, feedback/ and the annotated
-# copies in feedback/annotated/.
-count_out() {
-	local dir=$1 out=$2 what sub
-	for what in summary:. townships:townships feedback:feedback annotated:feedback/annotated; do
-		sub=${what#*:}
-		echo "${what%%:*}_present=$(find "$out/$sub" -maxdepth 1 -type f -name '*.xlsx' 2>/dev/null | wc -l)"
-		echo "${what%%:*}_written=$(find "$out/$sub" -maxdepth 1 -type f -name '*.xlsx' -newer "$dir/loadavg" 2>/dev/null | wc -l)"
-	done >"$dir/outfiles"
-}
-run_grassroots() { # rawdir inbox registry db out
-	timed "$1" bin/grassroots run --inbox "$2" --registry "$3" --db "$4" --out "$5"
-	count_out "$1" "$5"
-}
-copy_db() { # src dst: the warehouse file and its WAL, if any
-	cp "$1" "$2"
-	[ ! -f "$1.wal" ] || cp "$1.wal" "$2.wal"
-}
-
 # Each repetition runs step a on the clean inbox, then its peers and floors,
 # then the same on the realistic inbox, so that the ratios (peers against
 # grassroots, realistic against clean) can be taken pairwise under the same
@@ -268,6 +211,14 @@ for r in $(seq "$REPS"); do
 			"$WORK/nightly/w.duckdb" "$WORK/nightly/out"
 	done
 done
+
+# Step h. The history's load is not a repetition: in a run that has just
+# loaded it (or kept it, loaded by this bin/grassroots), every night starts
+# from the same copy.
+HN_BASE=$(hist_base "$HN" exact "$RAW")
+say "h: the night's inbox: newest month $HN_CHANGED changed + $HN_ADDED added, the month before $HN_LATE_CHANGED + $HN_LATE_ADDED"
+hist_nightly_inbox "$HN" "$WORK/hn-inbox" "$RAW/hn-prep.json"
+hist_nights "$HN" "$HN_BASE" "$WORK/hn-inbox" "$RAW" "$WORK" "$REPS"
 
 say "c: loading $HIST_VILLAGES units × $HIST_MONTHS months (once)"
 mkdir -p "$WORK/hist-base"
@@ -332,7 +283,7 @@ say "p: CPU and allocation profile of the realistic nightly case (BenchmarkNight
 GRASSROOTS_BENCH_FIXTURES=${FULL[realistic]} GRASSROOTS_BENCH_NIGHTLY_DB=$WORK/full-realistic/w.duckdb \
 	GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox-realistic GRASSROOTS_BENCH_NIGHTLY_OUT=$WORK/full-realistic/out \
 	profile nightly-realistic BenchmarkNightly
-rm -rf "$WORK"/full-* "$WORK"/nightly-inbox-*
+rm -rf "$WORK"/full-* "$WORK"/nightly-inbox-* "$WORK/hn-inbox"
 
 # --- 4. results -------------------------------------------------------------------
 say "writing $RESULTS_DIR/results.md and $RESULTS_DIR/results.json"
@@ -353,6 +304,12 @@ say "writing $RESULTS_DIR/results.md and $RESULTS_DIR/results.json"
 	echo "modes=$MODES"
 	echo "hist_villages=$HIST_VILLAGES"
 	echo "hist_months=$HIST_MONTHS"
+	echo "hn_villages=$HN_VILLAGES"
+	echo "hn_months=$HN_MONTHS"
+	echo "hn_mode=$HN_MODE"
+	echo "hn_load_memory=$HN_LOAD_MEMORY"
+	echo "hn_night_memory=$HN_NIGHT_MEMORY"
+	echo "changes=$CHANGES"
 	echo "seconds=$(($(date +%s) - began))"
 } >"$RAW/machine.txt"
 "$PYTHON" bench/summarize.py "$RAW" "$RESULTS_DIR/results.json" "$RESULTS_DIR/results.md"
