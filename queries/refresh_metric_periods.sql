@@ -1,7 +1,7 @@
 -- The months that metric_values covers: every month with an accepted form or
--- with a counted request or meeting. A request (or meeting) of a month
--- before the first month in which its unit is valid counts in that first
--- month (request_before_unit, docs/form.md).
+-- with a counted request. A request of a month before the first month in
+-- which its unit is valid counts in that first month (request_before_unit,
+-- docs/form.md). (A counted meeting is in its accepted form's month.)
 CREATE OR REPLACE TABLE metric_periods AS
 WITH unit_first AS (
     SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
@@ -11,10 +11,7 @@ UNION
 -- (each unit's months first: strftime on 2.4 million requests costs 0.1 s)
 SELECT greatest(strftime(r.month, '%Y-%m'), coalesce(u.first_from, '0000-00'))
 FROM (SELECT DISTINCT unit_code, date_trunc('month', requested_on) AS month FROM requests_effective) r
-LEFT JOIN unit_first u ON u.code = r.unit_code
-UNION
-SELECT greatest(strftime(m.date, '%Y-%m'), coalesce(u.first_from, '0000-00'))
-FROM meetings_effective m LEFT JOIN unit_first u ON u.code = m.unit_code;
+LEFT JOIN unit_first u ON u.code = r.unit_code;
 
 -- "Today" for metric_values_current (docs/metrics.md, "hierarchy through
 -- time"): the month that run summarizes by default, the newest month with

@@ -126,7 +126,8 @@ FROM (
     SELECT period, unit_code,
 %s
     FROM facts_%s
-    WHERE unit_code IN (SELECT unit_code FROM fact_scope_units) AND in_fact_scope(period, unit_code)
+    WHERE (getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), unit_code))
+      AND in_fact_scope(period, unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
