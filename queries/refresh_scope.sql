@@ -147,6 +147,26 @@ GROUP BY code
 HAVING min(coalesce(valid_from, '0000-00')) > '0000-00'
    AND min(coalesce(valid_from, '0000-00')) IN (SELECT period FROM current_periods);
 
+-- The founded units as a variable too, and the facts and requests of the
+-- months from m on with the founded units' earlier ones, for the roll-ups:
+-- two plain scans whose month test reaches the scan (it skips the blocks
+-- of earlier months, and a test of a constant is cheap), where one test
+-- "recent or founded" made every row of a year probe a subquery.
+SET VARIABLE founded_units = (SELECT coalesce(list(code), []) FROM fact_units);
+
+CREATE OR REPLACE TEMP MACRO facts_from(m) AS TABLE
+FROM metric_facts WHERE period >= m
+UNION ALL
+FROM metric_facts
+WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
+
+CREATE OR REPLACE TEMP MACRO requests_from(m) AS TABLE
+FROM requests_effective WHERE requested_on >= CAST(m || '-01' AS DATE)
+UNION ALL
+FROM requests_effective
+WHERE requested_on < CAST(m || '-01' AS DATE)
+  AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
+
 -- The first month of each (9999-12: none), as variables: a comparison with
 -- a variable reaches the scan of metric_facts, which then skips the
 -- blocks of earlier months (their facts were stored month by month).

@@ -28,20 +28,19 @@ CREATE OR REPLACE TEMP TABLE rollup_first AS
 SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code;
 
 -- Every reporting unit's own facts, summed per month (shifted as above),
--- unit and metric, in the months of refresh_periods: the first test lets
--- the scan of metric_facts skip the blocks of earlier months; a unit
--- founded in one of them counts its earlier facts there. Once, for the
+-- unit and metric, in the months of refresh_periods (facts_from,
+-- refresh_scope.sql: those months' blocks of metric_facts, and the earlier
+-- facts of a unit founded in one of them, which count there). Once, for the
 -- sums below and the parts: as many rows as the facts of those months
 -- (a whole history only when every figure is recomputed).
 CREATE OR REPLACE TEMP TABLE rollup_own AS
 SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
        sum(f.numerator) AS numerator, sum(f.denominator) AS denominator,
        hash(f.unit_code) % 4 AS part
-FROM metric_facts f
+FROM facts_from(getvariable('refresh_from')) f
 JOIN metric_catalog c USING (metric)
 LEFT JOIN rollup_first u ON u.code = f.unit_code
-WHERE (f.period >= getvariable('refresh_from') OR f.unit_code IN (SELECT code FROM fact_units))
-  AND greatest(f.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods)
+WHERE greatest(f.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods)
 GROUP BY ALL;
 
 -- The facts of the units below each unit, in the month's hierarchy.
@@ -60,10 +59,9 @@ CREATE OR REPLACE TEMP TABLE rollup_medians AS
 WITH days AS (
     SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) AS period, r.unit_code,
            date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
-    FROM requests_effective r
+    FROM requests_from(getvariable('refresh_from')) r
     LEFT JOIN rollup_first u ON u.code = r.unit_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
-      AND (r.requested_on >= CAST(getvariable('refresh_from') || '-01' AS DATE) OR r.unit_code IN (SELECT code FROM fact_units))
       AND greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_groups)
     GROUP BY ALL
 ), days_up AS (

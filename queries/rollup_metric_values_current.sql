@@ -109,9 +109,8 @@ WITH replaced AS (
     -- counts in that first month (request_before_unit); one of a unit not
     -- valid in its month counts in neither view.
     SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
-    FROM metric_facts f
+    FROM facts_from(getvariable('current_from')) f
     LEFT JOIN unit_first u ON u.code = f.unit_code
-    WHERE f.period >= getvariable('current_from') OR f.unit_code IN (SELECT code FROM fact_units)
 ), sums AS (
     -- Straight to the replaced units above each fact's unit of today: no
     -- sum per unit first (as many groups as facts).
@@ -128,7 +127,7 @@ WITH replaced AS (
 ), days_up AS (
     SELECT p.period, t.ancestor_code AS unit_code,
            date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
-    FROM requests_effective r
+    FROM requests_from(getvariable('current_from')) r
     LEFT JOIN unit_first u ON u.code = r.unit_code
     JOIN replaced_periods p ON p.period = greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00'))
     JOIN unit_periods v ON v.period = p.period AND v.code = r.unit_code
@@ -136,7 +135,6 @@ WITH replaced AS (
     JOIN today_tree t ON t.unit_code = coalesce(m.current_code, r.unit_code)
     SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
-      AND (r.requested_on >= CAST(getvariable('current_from') || '-01' AS DATE) OR r.unit_code IN (SELECT code FROM fact_units))
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,
