@@ -22,6 +22,12 @@ WHERE first_seen_run = getvariable('run_id') OR NOT EXISTS (SELECT 1 FROM issue_
 DELETE FROM issue_digests d USING issue_digest_scope s
 WHERE d.path = s.path AND d.sha256 = s.sha256;
 
+-- Their contents as a constant list, which reaches the scans under the
+-- issues view (a year of issues, a million rows, otherwise read whole);
+-- NULL, for all, beyond 1,000 (a list is searched one by one).
+SET VARIABLE digest_shas = CASE WHEN (SELECT count(*) FROM issue_digest_scope) <= 1000
+                                THEN (SELECT coalesce(list(DISTINCT sha256), []) FROM issue_digest_scope) END;
+
 INSERT INTO issue_digests
 SELECT i.path, i.sha256,
        md5(string_agg(concat_ws(chr(31), coalesce(i.sheet, ''), coalesce(i.cell, ''), i.code, i.severity,
@@ -29,4 +35,5 @@ SELECT i.path, i.sha256,
            ORDER BY i.seq NULLS LAST, i.sheet, i.cell, i.code, i.severity, i.value, i.message))
 FROM issues i
 SEMI JOIN issue_digest_scope s ON s.path = i.path AND s.sha256 = i.sha256
+WHERE getvariable('digest_shas') IS NULL OR list_contains(getvariable('digest_shas'), i.sha256)
 GROUP BY i.path, i.sha256;
