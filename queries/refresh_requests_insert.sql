@@ -4,22 +4,66 @@
 -- the month of its requested-on date. Residents' names and phones stay in
 -- request_rows.
 --
--- One grouped pass (arg_max of the row's values by the form's period), not
--- a window over the listed rows: DuckDB spills a grouping to disk beyond its
--- memory limit, so that a first load of a year of forms (17 million listed
--- rows at 10,000 villages) fits the default 256MB (measured: 1.3 s, 320 MB
--- peak), where the window, even in 8 parts, ran out.
+-- In up to 8 parts by a hash of the village's code (requests_changed_forms,
+-- refresh_requests.sql): the window holds every listed row of the villages
+-- in play with their values, and a month in which every village sends a
+-- form brings all their months back (2.4 million rows at 10,000 villages ×
+-- 12 months of 20 requests, beyond the default 256MB in one piece). A
+-- village's requests are all in one part; a part with no forms joins
+-- nothing.
 INSERT INTO requests_effective BY NAME
-SELECT unit_code, v.form_period, request_id, v.requested_on, v.dispatched_on, v.accepted_on,
-       v.resolved_on, v.state, v.dispute, v.mediation, v.rating, v.category
-FROM (
-    SELECT s.unit_code, r.request_id,
-           arg_max(struct_pack(form_period := s.period, requested_on := r.requested_on,
-                               dispatched_on := r.dispatched_on, accepted_on := r.accepted_on,
-                               resolved_on := r.resolved_on, state := r.state, dispute := r.dispute,
-                               mediation := r.mediation, rating := r.rating, category := r.category),
-                   s.period) AS v
-    FROM request_rows r
-    JOIN requests_changed_forms s ON s.sha256 = r.sha256
-    GROUP BY s.unit_code, r.request_id
-);
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 0
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 1
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 2
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 3
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 4
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 5
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 6
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+INSERT INTO requests_effective BY NAME
+SELECT s.unit_code, s.period AS form_period,
+       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
+       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
+FROM request_rows r
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 7
+QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
