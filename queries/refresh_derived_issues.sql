@@ -19,8 +19,7 @@ WITH code_checked AS (
        OR NOT EXISTS (SELECT 1 FROM form_issues i
                       WHERE i.sha256 = s.sha256 AND i.severity = 'file' AND i.code <> 'missing_sheet')
 ), founded AS MATERIALIZED (
-    SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
-    HAVING first_from > '0000-00'
+    SELECT code, first_from FROM unit_first WHERE first_from > '0000-00'
 ), before_unit AS MATERIALIZED (
     SELECT e.unit_code, e.form_period, e.request_id, e.requested_on, u.first_from
     FROM requests_effective e

@@ -11,59 +11,19 @@
 -- 12 months of 20 requests, beyond the default 256MB in one piece). A
 -- village's requests are all in one part; a part with no forms joins
 -- nothing.
-INSERT INTO requests_effective BY NAME
+CREATE OR REPLACE TEMP MACRO requests_part(k) AS TABLE
 SELECT s.unit_code, s.period AS form_period,
        r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
        r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
 FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 0
+JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = k
 QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 1
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 2
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 3
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 4
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 5
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 6
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
-INSERT INTO requests_effective BY NAME
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = 7
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+
+INSERT INTO requests_effective BY NAME FROM requests_part(0);
+INSERT INTO requests_effective BY NAME FROM requests_part(1);
+INSERT INTO requests_effective BY NAME FROM requests_part(2);
+INSERT INTO requests_effective BY NAME FROM requests_part(3);
+INSERT INTO requests_effective BY NAME FROM requests_part(4);
+INSERT INTO requests_effective BY NAME FROM requests_part(5);
+INSERT INTO requests_effective BY NAME FROM requests_part(6);
+INSERT INTO requests_effective BY NAME FROM requests_part(7);

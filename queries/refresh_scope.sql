@@ -142,10 +142,8 @@ SELECT period FROM refresh_periods;
 -- all of their facts.
 CREATE OR REPLACE TEMP TABLE fact_units AS
 SELECT code
-FROM unit_rows
-GROUP BY code
-HAVING min(coalesce(valid_from, '0000-00')) > '0000-00'
-   AND min(coalesce(valid_from, '0000-00')) IN (SELECT period FROM current_periods);
+FROM unit_first
+WHERE first_from > '0000-00' AND first_from IN (SELECT period FROM current_periods);
 
 -- The founded units as a variable too, and the facts and requests of the
 -- months from m on with the founded units' earlier ones, for the roll-ups:

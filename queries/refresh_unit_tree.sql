@@ -20,3 +20,11 @@ WITH RECURSIVE up(unit_code, ancestor_code, parent_code, depth, valid_from, vali
       AND coalesce(p.valid_to, '9999-99') >= up.valid_from
 )
 SELECT unit_code, ancestor_code, depth, valid_from, valid_to FROM up;
+
+-- The first month in which each unit is valid ('0000-00' for always): a
+-- request (or any fact) of a month before it, a new village's request
+-- carried over from an old one, counts in that first month
+-- (request_before_unit, docs/form.md). Temporary, for the steps after:
+-- metric periods, the scope, the derived issues and both roll-ups.
+CREATE OR REPLACE TEMP TABLE unit_first AS
+SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code;

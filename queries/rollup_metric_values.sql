@@ -21,12 +21,8 @@
 -- at 12 months); the facts summed per unit (rollup_own) are the only thing
 -- of their size kept aside, as large as the facts of the months recomputed;
 -- and nothing is sorted: readers order what they read.
--- The first month in which each unit is valid: a fact of a month before it
--- (a new village's request carried over from an old one) counts in that
--- first month (request_before_unit, docs/form.md).
-CREATE OR REPLACE TEMP TABLE rollup_first AS
-SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code;
-
+-- A fact of a month before its unit's first month (unit_first,
+-- refresh_unit_tree.sql) counts in that first month.
 -- Every reporting unit's own facts, summed per month (shifted as above),
 -- unit and metric, in the months of refresh_periods (facts_from,
 -- refresh_scope.sql: those months' blocks of metric_facts, and the earlier
@@ -39,7 +35,7 @@ SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_c
        hash(f.unit_code) % 4 AS part
 FROM facts_from(getvariable('refresh_from')) f
 JOIN metric_catalog c USING (metric)
-LEFT JOIN rollup_first u ON u.code = f.unit_code
+LEFT JOIN unit_first u ON u.code = f.unit_code
 WHERE greatest(f.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods)
 GROUP BY ALL;
 
@@ -60,7 +56,7 @@ WITH days AS (
     SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) AS period, r.unit_code,
            date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
     FROM requests_from(getvariable('refresh_from')) r
-    LEFT JOIN rollup_first u ON u.code = r.unit_code
+    LEFT JOIN unit_first u ON u.code = r.unit_code
     WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
       AND greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_groups)
     GROUP BY ALL
@@ -112,7 +108,6 @@ INSERT INTO metric_values_t BY NAME FROM rollup_part(0);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(1);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(2);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(3);
-DROP TABLE rollup_first;
 DROP TABLE rollup_own;
 DROP TABLE rollup_below;
 DROP TABLE rollup_medians;

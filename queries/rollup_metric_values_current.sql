@@ -102,8 +102,6 @@ WITH replaced AS (
       AND r.period IN (SELECT period FROM current_periods) -- this run's; the others keep their rows
 ), replaced_periods AS (
     SELECT DISTINCT period FROM replaced
-), unit_first AS (
-    SELECT code, min(coalesce(valid_from, '0000-00')) AS first_from FROM unit_rows GROUP BY code
 ), shifted AS (
     -- As in metric_values: a fact of a month before its unit's first month
     -- counts in that first month (request_before_unit); one of a unit not
