@@ -1,2 +1,3 @@
-DELETE FROM units;
-DELETE FROM unit_rows;
+-- The registry as read this run arrives in unit_rows_in (loadRegistry,
+-- run.go); load_units.sql puts it in place.
+CREATE OR REPLACE TEMP TABLE unit_rows_in AS FROM unit_rows LIMIT 0;

@@ -145,7 +145,7 @@ SELECT code
 FROM unit_first
 WHERE first_from > '0000-00' AND first_from IN (SELECT period FROM current_periods);
 
--- The founded units as a variable too, and the facts and requests of the
+-- The founded units as a variable too, and the facts and request_days of the
 -- months from m on with the founded units' earlier ones, for the roll-ups:
 -- two plain scans whose month test reaches the scan (it skips the blocks
 -- of earlier months, and a test of a constant is cheap), where one test
@@ -158,15 +158,14 @@ UNION ALL
 FROM metric_facts
 WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
 
-CREATE OR REPLACE TEMP MACRO requests_from(m) AS TABLE
-FROM requests_effective WHERE requested_on >= CAST(m || '-01' AS DATE)
+CREATE OR REPLACE TEMP MACRO days_from(m) AS TABLE
+FROM request_days WHERE period >= m
 UNION ALL
-FROM requests_effective
-WHERE requested_on < CAST(m || '-01' AS DATE)
-  AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
+FROM request_days
+WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
 
 -- The first month of each (9999-12: none), as variables: a comparison with
--- a variable reaches the scan of metric_facts, which then skips the
--- blocks of earlier months (their facts were stored month by month).
+-- a variable reaches the scans of metric_facts and request_days, which then
+-- skip the blocks of earlier months (both are stored month by month).
 SET VARIABLE refresh_from = coalesce((SELECT min(period) FROM refresh_periods), '9999-12');
 SET VARIABLE current_from = coalesce((SELECT min(period) FROM current_periods), '9999-12');

@@ -6,7 +6,14 @@
 -- every run: known is false for all three); among the others, the
 -- latest received per (unit, period) is accepted, ties broken by the path
 -- that sorts later as UTF-8 bytes; the rest are superseded.
-CREATE OR REPLACE TABLE submission_status AS
+--
+-- Computed whole, but only the rows that differ are written: (path, sha256)
+-- is unique (as in files), so the rows no longer as computed go by their
+-- key and the new or changed ones come in. Writing all of them every night
+-- (130,000 at 10,000 units × 12 months) put 20 MB in the write-ahead log
+-- and in the checkpoint that follows, for a night that changes a few
+-- hundred.
+CREATE OR REPLACE TEMP TABLE submission_status_new AS
 WITH f AS (
     SELECT fl.path, fl.sha256, fl.received_at, fl.ignored,
            fo.unit_code, fo.period,
@@ -34,3 +41,14 @@ SELECT path, sha256, unit_code, period, received_at, form_rejected, known,
                          ORDER BY received_at DESC, path DESC) = 1
                      THEN 'accepted' ELSE 'superseded' END) AS status
 FROM pre;
+
+CREATE OR REPLACE TEMP TABLE submission_status_in AS
+FROM submission_status_new EXCEPT FROM submission_status;
+
+DELETE FROM submission_status s
+USING (FROM submission_status EXCEPT FROM submission_status_new) o
+WHERE s.path = o.path AND s.sha256 = o.sha256;
+
+INSERT INTO submission_status BY NAME FROM submission_status_in;
+DROP TABLE submission_status_in;
+DROP TABLE submission_status_new;

@@ -7,7 +7,8 @@
 -- zero denominator gives NULL. Counts carry a NULL denominator.
 -- A median is computed afresh over all resolved requests under the unit,
 -- never from the villages' medians: each village's days to resolve are
--- counted per whole day (a histogram), the counts are summed up the registry,
+-- counted per whole day (a histogram, request_days, kept between runs), the
+-- counts are summed up the registry,
 -- and the median is read off the cumulative counts — the middle value, or
 -- the mean of the two middle ones for an even count. Exact, and several times
 -- cheaper than a median over every request joined to every ancestor.
@@ -53,12 +54,10 @@ GROUP BY ALL;
 
 CREATE OR REPLACE TEMP TABLE rollup_medians AS
 WITH days AS (
-    SELECT greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) AS period, r.unit_code,
-           date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
-    FROM requests_from(getvariable('refresh_from')) r
-    LEFT JOIN unit_first u ON u.code = r.unit_code
-    WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
-      AND greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_groups)
+    SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, sum(d.n) AS n
+    FROM days_from(getvariable('refresh_from')) d
+    LEFT JOIN unit_first u ON u.code = d.unit_code
+    WHERE greatest(d.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods)
     GROUP BY ALL
 ), days_up AS (
     SELECT d.period, t.ancestor_code AS unit_code, d.days, sum(d.n) AS n

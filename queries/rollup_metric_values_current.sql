@@ -123,16 +123,14 @@ WITH replaced AS (
     JOIN metric_catalog c USING (metric)
     GROUP BY ALL
 ), days_up AS (
-    SELECT p.period, t.ancestor_code AS unit_code,
-           date_diff('day', r.requested_on, r.resolved_on) AS days, count(*) AS n
-    FROM requests_from(getvariable('current_from')) r
-    LEFT JOIN unit_first u ON u.code = r.unit_code
-    JOIN replaced_periods p ON p.period = greatest(strftime(r.requested_on, '%Y-%m'), coalesce(u.first_from, '0000-00'))
-    JOIN unit_periods v ON v.period = p.period AND v.code = r.unit_code
-    LEFT JOIN current_units m ON m.code = r.unit_code
-    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, r.unit_code)
+    SELECT p.period, t.ancestor_code AS unit_code, d.days, sum(d.n) AS n
+    FROM days_from(getvariable('current_from')) d
+    LEFT JOIN unit_first u ON u.code = d.unit_code
+    JOIN replaced_periods p ON p.period = greatest(d.period, coalesce(u.first_from, '0000-00'))
+    JOIN unit_periods v ON v.period = p.period AND v.code = d.unit_code
+    LEFT JOIN current_units m ON m.code = d.unit_code
+    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, d.unit_code)
     SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
-    WHERE r.state = '已办结' AND r.resolved_on IS NOT NULL
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 )
@@ -74,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	global.SetOutput(stderr)
 	logFormat := global.String("log-format", "text", "log format on stderr: text or json")
 	logLevel := global.String("log-level", "info", "debug, info, warn or error")
+	cpuProfile := global.String("cpu-profile", "", "write a Go CPU profile of the command to this `file` (for developers: go tool pprof)")
 	global.Usage = func() { usage(stderr) }
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -94,6 +96,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		usage(stderr)
 		return exitUsage
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "grassroots:", err)
+			return exitFailed
+		}
+		defer stop()
 	}
 	e := &env{stdout: stdout, stderr: stderr, log: logger, isTerminal: isTerminal(stderr)}
 	for _, c := range commands() {
@@ -213,4 +223,18 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		return errBadFlags
 	}
 	return nil
+}
+
+// startCPUProfile profiles the whole command into path; DuckDB's own work
+// shows as the cgo calls that wait for it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpu-profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -38,7 +38,7 @@ func BenchmarkFeedback1000(b *testing.B) {
 		o := Options{OutDir: dir, Workers: runtime.GOMAXPROCS(0), Log: slog.New(slog.DiscardHandler)}
 		st := &stager{}
 		var res Result
-		plan, err := writeFeedbackBooks(context.Background(), subs, o, st, &res, nil)
+		plan, err := writeFeedbackBooks(context.Background(), subs, o, readFeedbackDisk(o), st, &res, nil)
 		if err == nil {
 			err = st.commit()
 		}

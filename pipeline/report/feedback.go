@@ -100,9 +100,18 @@ func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
 // (report_feedback_issues.sql): all of them when keys is nil, else those
 // whose path + "\x00" + sha256 is in keys.
 func scanSubmissions(ctx context.Context, db *sql.DB, keys []string) ([]*Submission, error) {
-	var filter any // NULL for all: a nil []string would bind as an empty list
+	var filter, shas any // NULL for all: a nil []string would bind as an empty list
 	if keys != nil {
 		filter = keys
+		seen := map[string]bool{}
+		list := []string{}
+		for _, k := range keys {
+			if _, sha, ok := strings.Cut(k, "\x00"); ok && !seen[sha] {
+				seen[sha] = true
+				list = append(list, sha)
+			}
+		}
+		shas = list
 	}
 	var out []*Submission
 	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
@@ -119,7 +128,7 @@ func scanSubmissions(ctx context.Context, db *sql.DB, keys []string) ([]*Submiss
 		s.Issues = []Issue{is}
 		out = append(out, &s)
 		return nil
-	}, filter)
+	}, filter, shas)
 	return out, err
 }
 
@@ -183,11 +192,40 @@ func issuesDigest(issues []Issue) string {
 // contents) get the whole digest's next 8 added to the later one's name. Only the issues of the
 // workbooks to write are read back.
 func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
+	// What the folder holds is read while DuckDB answers: the manifest and
+	// the listings of 100,000 workbooks take as long as the query.
+	disk := make(chan feedbackDisk, 1)
+	go func() { disk <- readFeedbackDisk(o) }()
 	subs, err := loadSubmissionDigests(ctx, db)
+	d := <-disk
 	if err != nil {
 		return nil, err
 	}
-	return writeFeedbackBooks(ctx, subs, o, st, res, func(need []*Submission) error { return loadIssues(ctx, db, need) })
+	return writeFeedbackBooks(ctx, subs, o, d, st, res, func(need []*Submission) error { return loadIssues(ctx, db, need) })
+}
+
+// feedbackDisk is what the feedback folder holds before a run writes to
+// it: the last run's manifest (old, and its bytes oldData), the workbooks
+// and annotated copies present, and the inbox's files by path.
+type feedbackDisk struct {
+	dir, annotatedDir   string
+	old                 *manifest
+	oldData             []byte
+	have, haveAnnotated map[string]bool
+	originals           map[string]string
+	err                 error
+}
+
+func readFeedbackDisk(o Options) feedbackDisk {
+	d := feedbackDisk{dir: filepath.Join(o.OutDir, "feedback")}
+	d.annotatedDir = filepath.Join(d.dir, "annotated")
+	d.old, d.oldData, d.err = readManifest(d.dir, o.Log)
+	if d.err != nil {
+		return d
+	}
+	d.have, d.haveAnnotated = regularFiles(d.dir), regularFiles(d.annotatedDir)
+	d.originals = originalPaths(o)
+	return d
 }
 
 // namedSubmission is a feedback workbook to be: its file name and form.
@@ -244,14 +282,13 @@ type feedbackPlan struct {
 // missing, and plans the removal of those the manifest lists but subs no
 // longer produce. Subs without their issues (issuesMD5 set) get them from
 // fill, only for the workbooks to write.
-func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *stager, res *Result, fill func([]*Submission) error) (*feedbackPlan, error) {
-	todo := feedbackNames(subs, o.Log)
-	p := &feedbackPlan{dir: filepath.Join(o.OutDir, "feedback")}
-	p.annotatedDir = filepath.Join(p.dir, "annotated")
-	old, oldData, err := readManifest(p.dir, o.Log)
-	if err != nil {
-		return nil, err
+func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk feedbackDisk, st *stager, res *Result, fill func([]*Submission) error) (*feedbackPlan, error) {
+	if disk.err != nil {
+		return nil, disk.err
 	}
+	todo := feedbackNames(subs, o.Log)
+	p := &feedbackPlan{dir: disk.dir, annotatedDir: disk.annotatedDir}
+	old, oldData := disk.old, disk.oldData
 	if len(todo) == 0 && oldData == nil {
 		return p, nil // nothing to write, nothing written before
 	}
@@ -264,8 +301,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 			return nil, err
 		}
 	}
-	have, haveAnnotated := regularFiles(p.dir), regularFiles(p.annotatedDir)
-	originals := originalPaths(o)
+	have, haveAnnotated, originals := disk.have, disk.haveAnnotated, disk.originals
 
 	entries := make([]manifestEntry, len(todo))
 	written := make([]bool, len(todo))
@@ -294,7 +330,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, st *
 			return nil, err
 		}
 	}
-	err = parallel(ctx, o.Workers, len(redo), func(k int) error {
+	err := parallel(ctx, o.Workers, len(redo), func(k int) error {
 		i := redo[k]
 		t := todo[i]
 		digest := digests[i]

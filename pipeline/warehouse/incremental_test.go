@@ -16,8 +16,9 @@ import (
 // TestIncrementalEqualsFresh: a run recomputes only the figures whose inputs
 // changed (refresh_scope.sql), yet after every night the warehouse kept
 // between runs holds the same figures, in both views, the same flags,
-// reporting statuses and digests of each form's issues (issue_digests, a
-// registry change moves them) as a fresh warehouse that loads the whole
+// reporting statuses, submissions, requests, histograms of days to resolve
+// (request_days), registry and digests of each form's issues
+// (issue_digests, a registry change moves them) as a fresh warehouse that loads the whole
 // inbox at once. The nights take every way a figure of an earlier month changes: a
 // new month, a corrected form, a late form, a form of a later month that
 // relists an earlier month's request with new values, a receipt time that
@@ -143,6 +144,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			`SELECT * FROM metric_flags ORDER BY ALL`,
 			`SELECT * FROM reporting_status ORDER BY ALL`,
 			`SELECT * FROM issue_digests ORDER BY ALL`,
+			`SELECT * FROM submissions ORDER BY ALL`,
+			`SELECT * FROM requests ORDER BY ALL`,
+			`SELECT * FROM request_days ORDER BY ALL`,
+			`SELECT * FROM units ORDER BY ALL`,
 		} {
 			if d := cmp.Diff(table(t, fresh.DB(), q), table(t, kept.DB(), q)); d != "" {
 				t.Errorf("after %q: %s (-fresh +kept between runs):\n%s", n.name, q, d)

@@ -255,7 +255,7 @@ var refreshSteps = []string{
 	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert",
 	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
 	"refresh_metric_periods", "refresh_scope", "refresh_meetings", "refresh_reporting_status", "refresh_derived_issues",
-	"facts", "metric_catalog", "metric_facts", "metrics",
+	"facts", "metric_catalog", "metric_facts", "metrics", "refresh_request_days",
 	"prev_metric_values", "rollup_metric_values", "rollup_metric_values_current",
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
@@ -367,7 +367,7 @@ func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("clear_units")); err != nil {
 		return err
 	}
-	b := newBatch("unit_rows", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString),
+	b := newBatch("unit_rows_in", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString),
 		col("valid_from", tString), col("valid_to", tString), col("successor_code", tString))
 	for _, u := range reg.Units() {
 		b.str(0, u.Code)
@@ -379,7 +379,7 @@ func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
 		b.optStr(6, u.SuccessorCode)
 		b.endRow()
 	}
-	if err := b.flush(ctx, r.conn, r.ar, "arrow_unit_rows"); err != nil {
+	if err := b.flush(ctx, r.conn, r.ar, "arrow_unit_rows_in"); err != nil {
 		return err
 	}
 	_, err := r.conn.ExecContext(ctx, queries.SQL("load_units"))
