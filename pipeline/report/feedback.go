@@ -237,11 +237,15 @@ type namedSubmission struct {
 // feedbackNames gives each form its workbook's name, in name order.
 func feedbackNames(subs []*Submission, log *slog.Logger) []namedSubmission {
 	rank := map[string]int{"accepted": 0, "superseded": 1, "rejected": 2}
-	slices.SortStableFunc(subs, func(a, b *Submission) int {
+	order := func(a, b *Submission) int {
 		return cmp.Or(cmp.Compare(rank[a.Status], rank[b.Status]),
 			-a.ReceivedAt.Time.Compare(b.ReceivedAt.Time),
 			strings.Compare(a.Path, b.Path), strings.Compare(a.SHA256, b.SHA256))
-	})
+	}
+	// report_feedback_digests.sql gives them in this order already.
+	if !slices.IsSortedFunc(subs, order) {
+		slices.SortStableFunc(subs, order)
+	}
 	var todo []namedSubmission
 	taken := map[string]*Submission{}
 	for _, s := range subs {
@@ -356,12 +360,16 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 	return p, nil
 }
 
-// regularFiles are the names of the files in dir; none for a missing one.
+// regularFiles are the names of the files in dir (none for a missing one),
+// once the temporary files of a killed run are removed from it.
 func regularFiles(dir string) map[string]bool {
-	names := map[string]bool{}
 	entries, _ := os.ReadDir(dir)
+	names := make(map[string]bool, len(entries))
 	for _, e := range entries {
-		if e.Type().IsRegular() {
+		switch {
+		case isStaleTemp(e):
+			os.Remove(filepath.Join(dir, e.Name()))
+		case e.Type().IsRegular():
 			names[e.Name()] = true
 		}
 	}

@@ -87,6 +87,9 @@ func readManifest(dir string, log *slog.Logger) (*manifest, []byte, error) {
 	if data == nil || err != nil {
 		return m, nil, err
 	}
+	if m, ok := decodeManifest(data); ok && m.Version == manifestVersion {
+		return m, data, nil
+	}
 	var old manifest
 	if err := json.Unmarshal(data, &old); err != nil || old.Version != manifestVersion || old.Feedback == nil {
 		log.Warn("feedback manifest unreadable: every feedback workbook is written again",
@@ -108,9 +111,14 @@ func readManifestFile(dir string) ([]byte, error) {
 // writeManifest replaces dir's manifest with m as JSON atomically
 // (temporary file, fsync, rename), unless it has not changed.
 func writeManifest(dir string, m any, old []byte) error {
-	data, err := json.MarshalIndent(m, "", "\t")
-	if err != nil {
-		return err
+	var data []byte
+	if fm, ok := m.(*manifest); ok {
+		data = encodeManifest(fm) // json.MarshalIndent's bytes, faster
+	} else {
+		var err error
+		if data, err = json.MarshalIndent(m, "", "\t"); err != nil {
+			return err
+		}
 	}
 	data = append(data, '\n')
 	if bytes.Equal(data, old) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -171,6 +172,29 @@ func TestFeedbackIncremental(t *testing.T) {
 		}
 	})
 
+	t.Run("a killed run's temporary files are removed, no one else's", func(t *testing.T) {
+		stale := []string{".summary-2021-03.xlsx.123.tmp", "townships/.x.xlsx.9.tmp",
+			"feedback/." + lx + ".42.tmp", "feedback/.manifest.json.7.tmp", "feedback/annotated/." + lx + ".5.tmp"}
+		kept := []string{"feedback/.hidden.xlsx", "feedback/annotated/.notes.tmp"}
+		for _, p := range append(slices.Clone(stale), kept...) {
+			if err := os.WriteFile(filepath.Join(out, p), []byte("partial"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		write(runNow.Add(36 * time.Hour))
+		for _, p := range stale {
+			if _, err := os.Stat(filepath.Join(out, p)); !errors.Is(err, fs.ErrNotExist) {
+				t.Errorf("%s: still there (%v)", p, err)
+			}
+		}
+		for _, p := range kept {
+			if _, err := os.Stat(filepath.Join(out, p)); err != nil {
+				t.Errorf("%s: %v, want it left alone", p, err)
+			}
+			os.Remove(filepath.Join(out, p))
+		}
+	})
+
 	t.Run("a changed issue rewrites that workbook and its copy", func(t *testing.T) {
 		before := snapshot(t, filepath.Join(out, "feedback"))
 		sha := sha256Of(t, filepath.Join(inbox, "那楼镇/龙象社区3月.xlsx"))
@@ -335,15 +359,28 @@ func TestIssuesDigestMatchesWarehouse(t *testing.T) {
 	if len(heads) != len(full) || len(heads) == 0 {
 		t.Fatalf("%d digests for %d forms with issues", len(heads), len(full))
 	}
-	for i, f := range full {
-		if got, want := heads[i].issuesMD5, issuesDigest(f.Issues); got != want {
+	byKey := map[string]*Submission{}
+	for _, h := range heads {
+		byKey[h.Path+"\x00"+h.SHA256] = h
+	}
+	for _, f := range full {
+		h := byKey[f.Path+"\x00"+f.SHA256]
+		if h == nil {
+			t.Errorf("%s: no digest", f.Path)
+			continue
+		}
+		if got, want := h.issuesMD5, issuesDigest(f.Issues); got != want {
 			t.Errorf("%s: warehouse md5 %s, from its %d issues %s", f.Path, got, len(f.Issues), want)
 		}
 	}
 	if err := loadIssues(ctx, db, heads[:1]); err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(full[0].Issues, heads[0].Issues); diff != "" {
+	i := slices.IndexFunc(full, func(f *Submission) bool { return f.Path == heads[0].Path && f.SHA256 == heads[0].SHA256 })
+	if i < 0 {
+		t.Fatalf("%s: not among the forms with issues", heads[0].Path)
+	}
+	if diff := cmp.Diff(full[i].Issues, heads[0].Issues); diff != "" {
 		t.Errorf("loadIssues (-all +one):\n%s", diff)
 	}
 }

@@ -70,11 +70,13 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"runtime"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -176,8 +178,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return res, err
 	}
-	removeStaleTemps(o.OutDir, filepath.Join(o.OutDir, "townships"),
-		filepath.Join(o.OutDir, "feedback"), filepath.Join(o.OutDir, "feedback", "annotated"))
+	// The feedback folders' are removed as they are listed (readFeedbackDisk),
+	// which saves listing 200,000 workbooks twice.
+	removeStaleTemps(o.OutDir, filepath.Join(o.OutDir, "townships"))
 	st := &stager{}
 	defer st.abort()
 	period := o.Period
@@ -334,12 +337,18 @@ func (s *stager) abort() {
 	s.files = nil
 }
 
+// isStaleTemp: e is a temporary file; the batch's own are renamed into
+// place before it lists a folder again, so one listed is a killed run's.
+func isStaleTemp(e fs.DirEntry) bool {
+	return !e.IsDir() && strings.HasPrefix(e.Name(), ".") && tmpPattern.MatchString(e.Name())
+}
+
 // removeStaleTemps removes the temporary files of an earlier, killed run.
 func removeStaleTemps(dirs ...string) {
 	for _, d := range dirs {
 		entries, _ := os.ReadDir(d)
 		for _, e := range entries {
-			if !e.IsDir() && tmpPattern.MatchString(e.Name()) {
+			if isStaleTemp(e) {
 				os.Remove(filepath.Join(d, e.Name()))
 			}
 		}
