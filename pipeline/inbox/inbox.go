@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -64,61 +65,116 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 	if err != nil {
 		return nil, err
 	}
-	var files []File
-	err = filepath.WalkDir(root, func(abs string, d fs.DirEntry, err error) error {
-		if err != nil {
-			if abs == root {
-				return err
-			}
-			log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
-			if d != nil && d.IsDir() {
-				return fs.SkipDir
-			}
-			return nil
-		}
-		if d.IsDir() {
-			return nil
-		}
-		rel, _ := filepath.Rel(root, abs)
-		rel = displayPath(filepath.ToSlash(rel))
-		if rel == ReceiptsFile {
-			return nil
-		}
-		f := File{Path: rel, Abs: abs}
-		name := d.Name()
-		switch {
-		case d.Type()&fs.ModeSymlink != 0:
-			// A link may point outside the inbox, into another village's
-			// folder or at a device: never followed.
-			f.Ignored = IgnoredSymlink
-		case !d.Type().IsRegular():
-			return nil // sockets, pipes, devices: not files anyone sent
-		case strings.HasPrefix(name, "~$"):
-			f.Ignored = IgnoredLockFile
-		case strings.HasPrefix(name, "."):
-			f.Ignored = IgnoredHidden
-		case !spreadsheet(name):
-			f.Ignored = IgnoredNotXLSX
-		}
-		info, err := d.Info()
-		if err != nil {
-			log.Warn("inbox file vanished while scanning, skipped", "path", rel, "err", err)
-			return nil
-		}
-		f.Size, f.MTime = info.Size(), info.ModTime()
-		f.ReceivedAt = f.MTime
-		if t, ok := receipts[rel]; ok {
-			f.ReceivedAt = t
-		}
-		files = append(files, f)
-		return nil
-	})
+	files, err := walk(root, receipts, log)
 	if err != nil {
 		return nil, fmt.Errorf("inbox %s: %w", dir, err)
 	}
 	disambiguate(files, root)
 	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 	return files, nil
+}
+
+// scanWorkers is how many sub-folders of the inbox are listed at once: the
+// listing waits on stat(2) for every file. A year of a 10,000-unit city
+// (120,000 files in 100 township folders) took 650 ms one folder at a time
+// and takes 380-430 ms with 2, 4 or 8 at once on 2 cores (BenchmarkScan).
+const scanWorkers = 4
+
+// walk lists the files under root: each folder directly under it (a
+// township's, typically) is walked by one of scanWorkers, the files at the
+// top by this one. The order does not matter: Scan sorts.
+func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File, error) {
+	visit := func(files *[]File) fs.WalkDirFunc {
+		return func(abs string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if abs == root {
+					return err
+				}
+				log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			if f, ok := inboxFile(root, abs, d, receipts, log); ok {
+				*files = append(*files, f)
+			}
+			return nil
+		}
+	}
+	top, err := os.ReadDir(root)
+	if err != nil {
+		return nil, err
+	}
+	var files []File
+	var subs []string
+	for _, d := range top {
+		abs := filepath.Join(root, d.Name())
+		if d.IsDir() {
+			subs = append(subs, abs)
+			continue
+		}
+		visit(&files)(abs, d, nil)
+	}
+	found := make([][]File, len(subs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(scanWorkers, len(subs)) {
+		wg.Go(func() {
+			for i := range next {
+				filepath.WalkDir(subs[i], visit(&found[i])) // errors are logged and skipped below the root
+			}
+		})
+	}
+	for i := range subs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, f := range found {
+		files = append(files, f...)
+	}
+	return files, nil
+}
+
+// inboxFile is the File for the entry d at abs; ok is false for what is not
+// a file anyone sent (sockets, pipes, devices) or vanished meanwhile.
+func inboxFile(root, abs string, d fs.DirEntry, receipts map[string]time.Time, log *slog.Logger) (File, bool) {
+	rel, _ := filepath.Rel(root, abs)
+	rel = displayPath(filepath.ToSlash(rel))
+	if rel == ReceiptsFile {
+		return File{}, false
+	}
+	f := File{Path: rel, Abs: abs}
+	name := d.Name()
+	switch {
+	case d.Type()&fs.ModeSymlink != 0:
+		// A link may point outside the inbox, into another village's
+		// folder or at a device: never followed.
+		f.Ignored = IgnoredSymlink
+	case !d.Type().IsRegular():
+		return File{}, false // sockets, pipes, devices: not files anyone sent
+	case strings.HasPrefix(name, "~$"):
+		f.Ignored = IgnoredLockFile
+	case strings.HasPrefix(name, "."):
+		f.Ignored = IgnoredHidden
+	case !spreadsheet(name):
+		f.Ignored = IgnoredNotXLSX
+	}
+	info, err := d.Info()
+	if err != nil {
+		log.Warn("inbox file vanished while scanning, skipped", "path", rel, "err", err)
+		return File{}, false
+	}
+	f.Size, f.MTime = info.Size(), info.ModTime()
+	f.ReceivedAt = f.MTime
+	if t, ok := receipts[rel]; ok {
+		f.ReceivedAt = t
+	}
+	return f, true
 }
 
 // disambiguate keeps paths unique: a name that is not UTF-8 and whose
