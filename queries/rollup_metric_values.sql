@@ -19,7 +19,9 @@
 -- through the tree (the villages' own figures are joined as they are);
 -- the figures are written in 4 parts by a hash of the unit's code, each
 -- joining a quarter of them (one join of them all needed more than 256MB
--- at 12 months); the facts summed per unit (rollup_own) are the only thing
+-- at 12 months), or in one when fewer than 20,000 (month, unit)s are
+-- recomputed (a night's few hundred: four joins cost 180 ms where one
+-- costs 60; a whole month of 10,000 units fits); the facts summed per unit (rollup_own) are the only thing
 -- of their size kept aside, as large as the facts of the months recomputed;
 -- and nothing is sorted: readers order what they read.
 -- A fact of a month before its unit's first month (unit_first,
@@ -30,10 +32,12 @@
 -- facts of a unit founded in one of them, which count there). Once, for the
 -- sums below and the parts: as many rows as the facts of those months
 -- (a whole history only when every figure is recomputed).
+SET VARIABLE rollup_parts = CASE WHEN (SELECT count(*) FROM refresh_groups) < 20000 THEN 1 ELSE 4 END;
+
 CREATE OR REPLACE TEMP TABLE rollup_own AS
 SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
        sum(f.numerator) AS numerator, sum(f.denominator) AS denominator,
-       hash(f.unit_code) % 4 AS part
+       hash(f.unit_code) % getvariable('rollup_parts') AS part
 FROM facts_from(getvariable('refresh_from')) f
 JOIN metric_catalog c USING (metric)
 LEFT JOIN unit_first u ON u.code = f.unit_code
@@ -44,7 +48,7 @@ GROUP BY ALL;
 CREATE OR REPLACE TEMP TABLE rollup_below AS
 SELECT o.period, t.ancestor_code AS unit_code, o.ord,
        sum(o.numerator) AS numerator, sum(o.denominator) AS denominator,
-       hash(t.ancestor_code) % 4 AS part
+       hash(t.ancestor_code) % getvariable('rollup_parts') AS part
 FROM rollup_own o
 JOIN unit_tree t
   ON t.unit_code = o.unit_code AND t.depth > 0
@@ -76,7 +80,7 @@ WITH days AS (
 SELECT period, unit_code, 'days_to_resolve_median' AS metric,
        (min(days) FILTER (WHERE upto >= (total + 1) // 2)
         + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median,
-       hash(unit_code) % 4 AS part
+       hash(unit_code) % getvariable('rollup_parts') AS part
 FROM cumulative
 GROUP BY period, unit_code;
 
@@ -97,12 +101,13 @@ FROM (
     FROM unit_periods u
     SEMI JOIN refresh_groups r ON r.period = u.period AND r.unit_code = u.code
     CROSS JOIN metric_catalog c
-    WHERE hash(u.code) % 4 = k
+    WHERE hash(u.code) % getvariable('rollup_parts') = k
 ) g
 LEFT JOIN (FROM rollup_own WHERE part = k) o ON o.period = g.period AND o.unit_code = g.unit_code AND o.ord = g.ord
 LEFT JOIN (FROM rollup_below WHERE part = k) b ON b.period = g.period AND b.unit_code = g.unit_code AND b.ord = g.ord
 LEFT JOIN (FROM rollup_medians WHERE part = k) m ON m.period = g.period AND m.unit_code = g.unit_code AND m.metric = g.metric;
 
+-- Parts 1 to 3 are empty (and cost nothing) when there is one.
 INSERT INTO metric_values_t BY NAME FROM rollup_part(0);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(1);
 INSERT INTO metric_values_t BY NAME FROM rollup_part(2);
