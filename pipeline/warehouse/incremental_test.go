@@ -21,7 +21,8 @@ import (
 // (issue_digests, a registry change moves them) as a fresh warehouse that loads the whole
 // inbox at once. The nights take every way a figure of an earlier month changes: a
 // new month, a corrected form, a late form, a form of a later month that
-// relists an earlier month's request with new values, a receipt time that
+// relists an earlier month's request with new values (and its correction,
+// which relists fewer and drops one), a receipt time that
 // moves, a changed 2023版 answer that a later month's 晋位升级 looks back
 // at, today's month moving on (metric_values_current follows it), a
 // registry change and a changed deadline day (every figure recomputed), and
@@ -49,6 +50,12 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	xApr := newForm(unitX, "2021-04")
 	xApr.Requests = append(requests(unitX+"2021-04-", "2021-04", 6, 6, 0),
 		requests(unitX+"2021-01-", "2021-01", 2, 0, 0)...)
+	// X's April form corrected: it relists one January request, not two,
+	// and drops one of its own; the other January request goes back to
+	// January's values, the dropped one is gone.
+	xApr2 := newForm(unitX, "2021-04")
+	xApr2.Requests = append(requests(unitX+"2021-04-", "2021-04", 5, 5, 0),
+		requests(unitX+"2021-01-", "2021-01", 1, 0, 0)...)
 	// Q's assessment: weak in January, not in March (rectified in March),
 	// then January corrected to not weak (nothing to rectify).
 	qJan := func(weak bool) *form.Form {
@@ -107,6 +114,8 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 				u.form = xApr
 			}
 		})},
+		{name: "X's April corrected: a relisted request and one of its own dropped", partial: true,
+			add: []upload{{path: unitX + "/2021-04 更正.xlsx", received: received("2021-06-05 09:00"), form: xApr2}}},
 		{name: "P's validity extended to May", registry: hierarchyRegistry("2021-05")},
 		{name: "deadline day 10", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}},
 		{name: "nothing new again", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}, partial: true},
@@ -171,7 +180,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	defer kept.Close()
 	for _, c := range []struct{ key, want string }{
 		{"2021-02 " + unitL + " resolution_rate", "3/10"},
-		{"2021-01 " + unitX + " resolution_rate", "4/6"},
+		// April relisted two of January's 6 resolved requests as unresolved,
+		// its correction one; and it dropped one of its own 6.
+		{"2021-01 " + unitX + " resolution_rate", "5/6"},
+		{"2021-04 " + unitX + " requests_total", "5"},
 		{"2021-03 " + unitQ + " weak_orgs_rectified", "0"},
 		{"2021-03 " + unitN + " requests_total", "3"},
 		{"2021-05 " + unitP + " requests_total", "3"},
