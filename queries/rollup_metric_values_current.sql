@@ -74,7 +74,7 @@ FROM walk
 GROUP BY code;
 
 CREATE OR REPLACE TEMP TABLE today_tree AS
-SELECT t.unit_code, t.ancestor_code
+SELECT t.unit_code, t.ancestor_code, t.depth
 FROM unit_tree t, hierarchy_today h
 WHERE h.period BETWEEN t.valid_from AND t.valid_to;
 
@@ -109,28 +109,64 @@ WITH replaced AS (
     SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
     FROM facts_from(getvariable('current_from')) f
     LEFT JOIN unit_first u ON u.code = f.unit_code
-), sums AS (
-    -- Straight to the replaced units above each fact's unit of today: no
-    -- sum per unit first (as many groups as facts).
-    SELECT f.period, t.ancestor_code AS unit_code, c.ord,
-           sum(f.numerator) AS numerator, sum(f.denominator) AS denominator
+), located AS (
+    -- Each fact at the unit it maps to today.
+    SELECT f.period, coalesce(m.current_code, f.unit_code) AS code, c.ord, f.numerator, f.denominator
     FROM shifted f
     JOIN replaced_periods USING (period)
     JOIN unit_periods v ON v.period = f.period AND v.code = f.unit_code
     LEFT JOIN current_units m ON m.code = f.unit_code
-    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, f.unit_code)
-    SEMI JOIN replaced r ON r.period = f.period AND r.code = t.ancestor_code
     JOIN metric_catalog c USING (metric)
+), located_parent AS (
+    -- Summed to that unit's parent of today first, then from the parents
+    -- up (as rollup_metric_values.sql does): the same units reached as
+    -- through today's tree at once, with a parent's sum in the second join
+    -- where the first had every village's.
+    SELECT l.period, t.ancestor_code AS parent_code, l.ord,
+           sum(l.numerator) AS numerator, sum(l.denominator) AS denominator
+    FROM located l
+    JOIN today_tree t ON t.unit_code = l.code AND t.depth = 1
     GROUP BY ALL
-), days_up AS (
-    SELECT p.period, t.ancestor_code AS unit_code, d.days, sum(d.n) AS n
+), sums AS (
+    -- To the replaced units at or above each fact's unit of today.
+    SELECT period, unit_code, ord, sum(numerator) AS numerator, sum(denominator) AS denominator
+    FROM (
+        SELECT l.period, l.code AS unit_code, l.ord, l.numerator, l.denominator
+        FROM located l
+        SEMI JOIN today_tree t ON t.unit_code = l.code AND t.depth = 0
+        SEMI JOIN replaced r ON r.period = l.period AND r.code = l.code
+        UNION ALL
+        SELECT p.period, t.ancestor_code, p.ord, p.numerator, p.denominator
+        FROM located_parent p
+        JOIN today_tree t ON t.unit_code = p.parent_code
+        SEMI JOIN replaced r ON r.period = p.period AND r.code = t.ancestor_code
+    )
+    GROUP BY ALL
+), located_days AS (
+    SELECT p.period, coalesce(m.current_code, d.unit_code) AS code, d.days, d.n
     FROM days_from(getvariable('current_from')) d
     LEFT JOIN unit_first u ON u.code = d.unit_code
     JOIN replaced_periods p ON p.period = greatest(d.period, coalesce(u.first_from, '0000-00'))
     JOIN unit_periods v ON v.period = p.period AND v.code = d.unit_code
     LEFT JOIN current_units m ON m.code = d.unit_code
-    JOIN today_tree t ON t.unit_code = coalesce(m.current_code, d.unit_code)
-    SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
+), days_parent AS (
+    SELECT l.period, t.ancestor_code AS parent_code, l.days, sum(l.n) AS n
+    FROM located_days l
+    JOIN today_tree t ON t.unit_code = l.code AND t.depth = 1
+    GROUP BY ALL
+), days_up AS (
+    SELECT period, unit_code, days, sum(n) AS n
+    FROM (
+        SELECT l.period, l.code AS unit_code, l.days, l.n
+        FROM located_days l
+        SEMI JOIN today_tree t ON t.unit_code = l.code AND t.depth = 0
+        SEMI JOIN replaced x ON x.period = l.period AND x.code = l.code
+        UNION ALL
+        SELECT p.period, t.ancestor_code, p.days, p.n
+        FROM days_parent p
+        JOIN today_tree t ON t.unit_code = p.parent_code
+        SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
+    )
     GROUP BY ALL
 ), cumulative AS (
     SELECT *,
