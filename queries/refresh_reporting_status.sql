@@ -72,23 +72,7 @@ LEFT JOIN forms fo ON fo.sha256 = coalesce(j.accepted_sha, j.rejected_sha);
 -- (A new warehouse has no table yet: it takes the view's columns.)
 CREATE TABLE IF NOT EXISTS reporting_status_t AS FROM reporting_status_fresh LIMIT 0;
 
--- Only the rows that differ are written ((period, unit_code) is unique):
--- the months recomputed hold every unit, most of them as they were, and
--- writing them all put 10 MB a night in the write-ahead log.
-CREATE OR REPLACE TEMP TABLE reporting_status_new AS FROM reporting_status_fresh LIMIT 0;
-INSERT INTO reporting_status_new FROM reporting_status_fresh;
--- By name: EXCEPT compares columns by position.
-CREATE OR REPLACE TEMP TABLE reporting_status_was AS FROM reporting_status_new LIMIT 0;
-INSERT INTO reporting_status_was BY NAME
-FROM reporting_status_t WHERE period IN (SELECT period FROM refresh_periods);
-
 DELETE FROM reporting_status_t
-WHERE period NOT IN (SELECT period FROM metric_periods);
-DELETE FROM reporting_status_t t
-USING (SELECT period, unit_code FROM (FROM reporting_status_was EXCEPT FROM reporting_status_new)) o
-WHERE t.period = o.period AND t.unit_code = o.unit_code;
-INSERT INTO reporting_status_t BY NAME
-FROM reporting_status_new EXCEPT FROM reporting_status_was;
-DROP TABLE reporting_status_new;
-DROP TABLE reporting_status_was;
+WHERE period IN (SELECT period FROM refresh_periods) OR period NOT IN (SELECT period FROM metric_periods);
+INSERT INTO reporting_status_t BY NAME FROM reporting_status_fresh;
 DROP VIEW reporting_status_fresh;
