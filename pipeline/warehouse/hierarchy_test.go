@@ -301,3 +301,31 @@ func TestHierarchyEmptyColumnsChangeNothing(t *testing.T) {
 		t.Errorf("with empty month columns (-without +with):\n%s", diff)
 	}
 }
+
+// TestRequestMonthsWithoutForms: a month in which no form is accepted but
+// a counted request was made has its figures (metric_periods): 龙象社区's
+// April form lists a request of January, a month without forms; 新区社区,
+// founded in March, lists one of February, which counts in March, also
+// without forms; February, with neither, has no figures.
+func TestRequestMonthsWithoutForms(t *testing.T) {
+	w := openTemp(t)
+	lApr := newForm(unitL, "2021-04")
+	lApr.Requests = append(requests(unitL+"2021-04-", "2021-04", 2, 1, 0), requests(unitL+"2021-01-", "2021-01", 1, 1, 0)...)
+	nApr := newForm(unitN, "2021-04")
+	nApr.Requests = append(requests(unitN+"2021-04-", "2021-04", 1, 0, 0), requests(unitN+"2021-02-", "2021-02", 1, 0, 0)...)
+	runAt(t, w, mustRegistry(t, hierarchyRegistry("2021-05")), day("2021-05-10").In(shanghai), Settings{},
+		upload{path: unitL + "/2021-04.xlsx", received: received("2021-05-02 09:00"), form: lApr},
+		upload{path: unitN + "/2021-04.xlsx", received: received("2021-05-02 09:00"), form: nApr})
+	if got := table(t, w.DB(), `SELECT DISTINCT period FROM metric_values ORDER BY period`); !cmp.Equal(got, [][]string{{"2021-01"}, {"2021-03"}, {"2021-04"}}) {
+		t.Errorf("months with figures: %v, want 2021-01, 2021-03 and 2021-04", got)
+	}
+	got := figures(t, w, "metric_values", "requests_total")
+	for k, v := range map[string]string{
+		"2021-01 " + unitL + " requests_total": "1", "2021-03 " + unitN + " requests_total": "1",
+		"2021-04 " + unitL + " requests_total": "2", "2021-04 " + unitN + " requests_total": "1",
+	} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %s", k, got[k], v)
+		}
+	}
+}
