@@ -163,18 +163,6 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	s.Refresh = time.Since(t)
 	log.Info("metrics recomputed", "run", s.RunID, "elapsed_ms", s.Refresh.Milliseconds())
-	checkpointed := make(chan struct{})
-	go func() {
-		defer close(checkpointed)
-		t := time.Now()
-		if err := w.Checkpoint(ctx); err != nil {
-			// The warehouse makes it as it closes instead.
-			log.Debug("checkpoint left to the close", "err", err)
-			return
-		}
-		log.Debug("checkpointed", "elapsed_ms", time.Since(t).Milliseconds())
-	}()
-	defer func() { <-checkpointed }()
 	if err := countStatuses(ctx, w, s); err != nil {
 		return nil, err
 	}

@@ -111,10 +111,7 @@ func OpenWith(ctx context.Context, path string, log *slog.Logger, opt Options) (
 }
 
 func (w *Warehouse) open(ctx context.Context) error {
-	// No checkpoint at a commit: the batch asks for one after its commit,
-	// while it writes the workbooks (Checkpoint), and DuckDB makes one as
-	// the warehouse closes if the log is not empty by then.
-	db, err := sql.Open("duckdb", w.path+"?memory_limit="+url.QueryEscape(w.opt.MemoryLimit)+"&checkpoint_threshold=1TB")
+	db, err := sql.Open("duckdb", w.path+"?memory_limit="+url.QueryEscape(w.opt.MemoryLimit))
 	if err != nil {
 		return classifyOpenError(w.path, err)
 	}
@@ -206,16 +203,6 @@ func diskFull(err error) bool {
 
 // DB is the warehouse's database, for reading after a run (reports, tests).
 func (w *Warehouse) DB() *sql.DB { return w.db }
-
-// Checkpoint writes what the committed runs left in DuckDB's write-ahead log
-// into the warehouse file. The batch calls it right after its commit, beside
-// the workbook stage's reading (DuckDB checkpoints beside readers): the
-// 0.3 s it takes on a 12-month night were spent as the warehouse closed,
-// after everything else.
-func (w *Warehouse) Checkpoint(ctx context.Context) error {
-	_, err := w.db.ExecContext(ctx, "CHECKPOINT")
-	return err
-}
 
 // Close closes the database and releases the lock.
 func (w *Warehouse) Close() error {
