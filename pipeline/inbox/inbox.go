@@ -5,6 +5,7 @@
 package inbox
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -15,11 +16,12 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"grassroots/pipeline/internal/parallel"
 )
 
 // ReceiptsFile is the optional list of true upload times at the inbox's root.
@@ -82,29 +84,10 @@ const scanWorkers = 4
 
 // walk lists the files under root: each folder directly under it (a
 // township's, typically) is walked by one of scanWorkers, the files at the
-// top by this one. The order does not matter: Scan sorts.
+// top by this one. The order does not matter: Scan sorts. Only root's own
+// listing failing is an error; below it an unreadable entry is logged and
+// skipped.
 func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File, error) {
-	visit := func(files *[]File) fs.WalkDirFunc {
-		return func(abs string, d fs.DirEntry, err error) error {
-			if err != nil {
-				if abs == root {
-					return err
-				}
-				log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if d.IsDir() {
-				return nil
-			}
-			if f, ok := inboxFile(root, abs, d, receipts, log); ok {
-				*files = append(*files, f)
-			}
-			return nil
-		}
-	}
 	top, err := os.ReadDir(root)
 	if err != nil {
 		return nil, err
@@ -115,25 +98,29 @@ func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File,
 		abs := filepath.Join(root, d.Name())
 		if d.IsDir() {
 			subs = append(subs, abs)
-			continue
+		} else if f, ok := inboxFile(root, abs, d, receipts, log); ok {
+			files = append(files, f)
 		}
-		visit(&files)(abs, d, nil)
 	}
 	found := make([][]File, len(subs))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range min(scanWorkers, len(subs)) {
-		wg.Go(func() {
-			for i := range next {
-				filepath.WalkDir(subs[i], visit(&found[i])) // errors are logged and skipped below the root
+	// Every walk returns nil: its errors are logged and skipped.
+	parallel.Each(context.Background(), scanWorkers, len(subs), func(i int) error {
+		return filepath.WalkDir(subs[i], func(abs string, d fs.DirEntry, err error) error {
+			if err != nil {
+				log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
 			}
+			if !d.IsDir() {
+				if f, ok := inboxFile(root, abs, d, receipts, log); ok {
+					found[i] = append(found[i], f)
+				}
+			}
+			return nil
 		})
-	}
-	for i := range subs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	})
 	for _, f := range found {
 		files = append(files, f...)
 	}

@@ -26,6 +26,7 @@ import (
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/inbox"
+	"grassroots/pipeline/internal/parallel"
 )
 
 // feedbackSheet is the one sheet of a feedback workbook.
@@ -93,25 +94,16 @@ var statusLabel = map[string]string{"accepted": "已接收", "superseded": "已�
 var severityLabel = map[string]string{"file": "整份退回", "row": "该行退回", "warning": "警告"}
 
 func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
-	return scanSubmissions(ctx, db, nil)
+	return scanSubmissions(ctx, db, nil, nil)
 }
 
 // scanSubmissions reads the forms with issues and their issues
 // (report_feedback_issues.sql): all of them when keys is nil, else those
-// whose path + "\x00" + sha256 is in keys.
-func scanSubmissions(ctx context.Context, db *sql.DB, keys []string) ([]*Submission, error) {
-	var filter, shas any // NULL for all: a nil []string would bind as an empty list
+// whose path + "\x00" + sha256 is in keys, shas being their contents.
+func scanSubmissions(ctx context.Context, db *sql.DB, keys, shas []string) ([]*Submission, error) {
+	var filter, contents any // NULL for all: a nil []string would bind as an empty list
 	if keys != nil {
-		filter = keys
-		seen := map[string]bool{}
-		list := []string{}
-		for _, k := range keys {
-			if _, sha, ok := strings.Cut(k, "\x00"); ok && !seen[sha] {
-				seen[sha] = true
-				list = append(list, sha)
-			}
-		}
-		shas = list
+		filter, contents = keys, shas
 	}
 	var out []*Submission
 	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
@@ -128,7 +120,7 @@ func scanSubmissions(ctx context.Context, db *sql.DB, keys []string) ([]*Submiss
 		s.Issues = []Issue{is}
 		out = append(out, &s)
 		return nil
-	}, filter, shas)
+	}, filter, contents)
 	return out, err
 }
 
@@ -156,11 +148,17 @@ func loadIssues(ctx context.Context, db *sql.DB, subs []*Submission) error {
 	}
 	keys := make([]string, len(subs))
 	byKey := make(map[string]*Submission, len(subs))
+	shas := make([]string, 0, len(subs))
+	seen := make(map[string]bool, len(subs))
 	for i, s := range subs {
 		keys[i] = s.Path + "\x00" + s.SHA256
 		byKey[keys[i]] = s
+		if !seen[s.SHA256] {
+			seen[s.SHA256] = true
+			shas = append(shas, s.SHA256)
+		}
 	}
-	full, err := scanSubmissions(ctx, db, keys)
+	full, err := scanSubmissions(ctx, db, keys, shas)
 	if err != nil {
 		return err
 	}
@@ -334,7 +332,7 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 			return nil, err
 		}
 	}
-	err := parallel(ctx, o.Workers, len(redo), func(k int) error {
+	err := parallel.Each(ctx, o.Workers, len(redo), func(k int) error {
 		i := redo[k]
 		t := todo[i]
 		digest := digests[i]
@@ -448,7 +446,7 @@ func (p *feedbackPlan) finish(res *Result) error {
 	if p.manifest == nil {
 		return nil
 	}
-	return writeManifest(p.dir, p.manifest, p.oldManifest)
+	return writeManifest(p.dir, encodeManifest(p.manifest), p.oldManifest)
 }
 
 // feedbackDigest is a digest of everything the feedback workbook of s and

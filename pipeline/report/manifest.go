@@ -108,18 +108,10 @@ func readManifestFile(dir string) ([]byte, error) {
 	return data, err
 }
 
-// writeManifest replaces dir's manifest with m as JSON atomically
-// (temporary file, fsync, rename), unless it has not changed.
-func writeManifest(dir string, m any, old []byte) error {
-	var data []byte
-	if fm, ok := m.(*manifest); ok {
-		data = encodeManifest(fm) // json.MarshalIndent's bytes, faster
-	} else {
-		var err error
-		if data, err = json.MarshalIndent(m, "", "\t"); err != nil {
-			return err
-		}
-	}
+// writeManifest replaces dir's manifest with data (a manifest as indented
+// JSON) and a newline atomically (temporary file, fsync, rename), unless it
+// has not changed.
+func writeManifest(dir string, data, old []byte) error {
 	data = append(data, '\n')
 	if bytes.Equal(data, old) {
 		return nil

@@ -346,11 +346,6 @@ func isStaleTemp(e fs.DirEntry) bool {
 // removeStaleTemps removes the temporary files of an earlier, killed run.
 func removeStaleTemps(dirs ...string) {
 	for _, d := range dirs {
-		entries, _ := os.ReadDir(d)
-		for _, e := range entries {
-			if isStaleTemp(e) {
-				os.Remove(filepath.Join(d, e.Name()))
-			}
-		}
+		regularFiles(d) // removes them as it lists d
 	}
 }

@@ -10,12 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"grassroots/pipeline/calendar"
+	"grassroots/pipeline/internal/parallel"
 )
 
 // The summary's sheets, in order (docs/outputs.md).
@@ -104,7 +104,7 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	}
 	digests := make([]string, len(jobs))
 	written := make([]bool, len(jobs))
-	err = parallel(ctx, o.Workers, len(jobs), func(i int) error {
+	err = parallel.Each(ctx, o.Workers, len(jobs), func(i int) error {
 		j := &jobs[i]
 		sheets := summaryContent(d, j.scope, o, ids)
 		path := j.path
@@ -142,33 +142,6 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 type job struct {
 	path, name string
 	scope      scope
-}
-
-// parallel runs fn(0..n-1) on up to workers goroutines and returns the first
-// error; after an error or a cancelled ctx no new call starts.
-func parallel(ctx context.Context, workers, n int, fn func(i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(workers, n) {
-		wg.Go(func() {
-			for i := range next {
-				if err := fn(i); err != nil {
-					cancel(err)
-				}
-			}
-		})
-	}
-	for i := range n {
-		if ctx.Err() != nil {
-			break
-		}
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return context.Cause(ctx)
 }
 
 // summaryContent is the sheets of the summary's (or a township's) workbook,
@@ -869,7 +842,7 @@ func (d *summaryData) prepareUnitRows(ctx context.Context, ids styles, workers i
 	b := &builder{d: d, st: ids}
 	rows := make([]*unitRows, len(units))
 	const chunk = 256
-	err := parallel(ctx, workers, (len(units)+chunk-1)/chunk, func(c int) error {
+	err := parallel.Each(ctx, workers, (len(units)+chunk-1)/chunk, func(c int) error {
 		for i := c * chunk; i < min((c+1)*chunk, len(units)); i++ {
 			rows[i] = b.makeUnitRows(units[i])
 		}

@@ -141,5 +141,9 @@ func (p *townshipPlan) finish(res *Result) error {
 	if len(p.manifest.Townships) == 0 && p.oldData == nil {
 		return nil // nothing written, nothing written before
 	}
-	return writeManifest(p.dir, p.manifest, p.oldData)
+	data, err := json.MarshalIndent(p.manifest, "", "\t")
+	if err != nil {
+		return err
+	}
+	return writeManifest(p.dir, data, p.oldData)
 }

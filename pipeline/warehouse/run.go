@@ -364,7 +364,7 @@ func (r *Run) steps(ctx context.Context, steps []string) error {
 }
 
 func (r *Run) loadRegistry(ctx context.Context, reg *registry.Registry) error {
-	if _, err := r.conn.ExecContext(ctx, queries.SQL("clear_units")); err != nil {
+	if _, err := r.conn.ExecContext(ctx, queries.SQL("stage_units")); err != nil {
 		return err
 	}
 	b := newBatch("unit_rows_in", col("code", tString), col("name", tString), col("level", tString), col("parent_code", tString),
