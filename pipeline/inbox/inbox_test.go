@@ -74,3 +74,44 @@ func TestScan(t *testing.T) {
 		t.Errorf("scan through a linked inbox (-want +got):\n%s", diff)
 	}
 }
+
+// Size and modification time are what decide whether a file is read again
+// (a night re-reads a file whose size or time changed): each listed file,
+// at any depth, has its own.
+func TestScanSizeAndTime(t *testing.T) {
+	in := t.TempDir()
+	at := time.Date(2026, 3, 4, 5, 6, 7, 890_000_000, time.UTC)
+	for i, p := range []string{"top.xlsx", "镇/2026-02/村.xlsx", "镇/2026-03/a/b/深.xlsx"} {
+		abs := filepath.Join(in, p)
+		if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(abs, make([]byte, 100*(i+1)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(abs, at, at.Add(time.Duration(i)*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	files, err := Scan(in, time.UTC, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	type seen struct {
+		Size         int64
+		MTime, RecAt time.Time
+		Abs          string
+	}
+	got := map[string]seen{}
+	for _, f := range files {
+		got[f.Path] = seen{f.Size, f.MTime.UTC(), f.ReceivedAt.UTC(), f.Abs}
+	}
+	want := map[string]seen{
+		"top.xlsx":             {100, at, at, filepath.Join(in, "top.xlsx")},
+		"镇/2026-02/村.xlsx":     {200, at.Add(time.Hour), at.Add(time.Hour), filepath.Join(in, "镇/2026-02/村.xlsx")},
+		"镇/2026-03/a/b/深.xlsx": {300, at.Add(2 * time.Hour), at.Add(2 * time.Hour), filepath.Join(in, "镇/2026-03/a/b/深.xlsx")},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("scan (-want +got):\n%s", diff)
+	}
+}
