@@ -48,12 +48,14 @@ hist_nightly_inbox "$HN" "$WORK/inbox" "$RAW/hn-prep.json"
 cat "$RAW/hn-prep.json"
 hist_nights "$HN" "$BASE" "$WORK/inbox" "$RAW" "$WORK" "$REPS"
 
-# report DIR LABEL: one run's wall time, its stage times, the recomputed
-# scope and the slowest refresh steps.
+# report DIR LABEL: one run's wall time and CPU time (user + system: the
+# night keeps both cores busy, so CPU is what a change has to save), its
+# stage times, the recomputed scope and the slowest refresh steps.
 report() {
 	local d=$1
 	[ ! -f "$d/failed" ] || echo "$2 FAILED: $(cat "$d/failed")"
-	printf '%-12s wall %s  %s\n' "$2" "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$d/time")" \
+	printf '%-12s wall %s  cpu %ss  %s\n' "$2" "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$d/time")" \
+		"$(awk -F': ' '/User time|System time/ {s += $2} END {printf "%.2f", s}' "$d/time")" \
 		"$(grep -m1 '^time:' "$d/stdout" || true)"
 	grep -o 'recomputing figures.*' "$d/stderr" | tr -d '"' | sed 's/^/             /' || true
 	grep -o 'msg=refreshed step=[^ ]* elapsed_ms=[0-9]*' "$d/stderr" |
