@@ -3,13 +3,13 @@ package report
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"sync"
 	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // A feedback workbook is written for nearly every form of a real inbox (most
@@ -211,17 +211,13 @@ func writeFeedbackSheet(b *bytes.Buffer, head []byte, st styles, sh *sheet, last
 	for _, r := range sh.rows {
 		ncols = max(ncols, len(r))
 	}
-	b.WriteString("<cols>")
-	for i, w := range columnWidths(sh, ncols) {
-		n := strconv.Itoa(i + 1)
-		b.WriteString(`<col min="` + n + `" max="` + n + `" width="` + strconv.FormatFloat(w, 'g', -1, 64) + `" customWidth="1"/>`)
-	}
-	b.WriteString("</cols><sheetData>")
+	b.Write(colsXML(columnWidths(sh, ncols)))
+	b.WriteString("<sheetData>")
 	b.WriteString(`<row r="1">`)
-	textCell(b, "A1", st.title, sh.title+sh.stamp)
+	textCell(b, "A", "1", st.title, sh.title+sh.stamp)
 	b.WriteString(`</row><row r="2" ht="30" customHeight="1">`)
 	for i, h := range sh.header {
-		textCell(b, cellName(i+1, 2), st.header, h)
+		textCell(b, colName(i+1), "2", st.header, h)
 	}
 	b.WriteString(`</row>`)
 	for i, r := range sh.rows {
@@ -232,35 +228,18 @@ func writeFeedbackSheet(b *bytes.Buffer, head []byte, st styles, sh *sheet, last
 		b.WriteString(`<row r="` + row + `">`)
 		for j, v := range r {
 			s, _ := v.(string) // feedback rows hold text only
-			textCell(b, colName(j+1)+row, 0, s)
+			textCell(b, colName(j+1), row, 0, s)
 		}
 		b.WriteString(`</row>`)
 	}
 	b.WriteString(`</sheetData><autoFilter ref="$A$2:$F$` + lastRow + `"></autoFilter></worksheet>`)
 }
 
-// maxCellChars is Excel's limit on a cell's text.
-const maxCellChars = 32767
-
-// textCell writes an inline-string cell: text escaped as excelize does (line
-// breaks kept as they are), cut at Excel's limit, and with xml:space
-// preserved when it starts or ends with white space.
-func textCell(b *bytes.Buffer, ref string, style int, text string) {
-	if len(text) > maxCellChars && utf8.RuneCountInString(text) > maxCellChars {
-		r := []rune(text)
-		text = string(r[:maxCellChars])
+// textCell writes an inline-string cell (inlineStrCell), its text cut at
+// Excel's limit.
+func textCell(b *bytes.Buffer, col, row string, style int, text string) {
+	if len(text) > excelize.TotalCellChars && utf8.RuneCountInString(text) > excelize.TotalCellChars {
+		text = string([]rune(text)[:excelize.TotalCellChars])
 	}
-	b.WriteString(`<c r="` + ref + `"`)
-	if style != 0 {
-		b.WriteString(` s="` + strconv.Itoa(style) + `"`)
-	}
-	b.WriteString(` t="inlineStr"><is><t`)
-	if text != "" && (strings.ContainsRune("\t\n\r ", rune(text[0])) || strings.ContainsRune("\t\n\r ", rune(text[len(text)-1]))) {
-		b.WriteString(` xml:space="preserve"`)
-	}
-	b.WriteByte('>')
-	var esc strings.Builder
-	xml.EscapeText(&esc, []byte(text))
-	b.WriteString(strings.ReplaceAll(esc.String(), "&#xA;", "\n"))
-	b.WriteString(`</t></is></c>`)
+	inlineStrCell(b, col, row, style, text)
 }

@@ -50,7 +50,6 @@ func markerRow(marker string) []byte {
 func rowsXML(rows [][]any) ([]byte, bool) {
 	var b bytes.Buffer
 	b.Grow(256 * len(rows))
-	var esc strings.Builder
 	var cols []string
 	for i, r := range rows {
 		if len(r) == 0 {
@@ -74,7 +73,7 @@ func rowsXML(rows [][]any) ([]byte, bool) {
 				}
 				style, v = c.StyleID, c.Value
 			}
-			var num string // a number's value; text when typ is inlineStr
+			var num string // a number's value
 			typ := ""
 			switch x := v.(type) {
 			case string:
@@ -85,12 +84,6 @@ func rowsXML(rows [][]any) ([]byte, bool) {
 					return nil, false
 				}
 				typ = "inlineStr"
-				num = x
-				if needsEscape(x) {
-					esc.Reset()
-					xml.EscapeText(&esc, []byte(x))
-					num = strings.ReplaceAll(esc.String(), "&#xA;", "\n")
-				}
 			case float64:
 				if math.IsNaN(x) || math.IsInf(x, 0) {
 					return nil, false
@@ -109,32 +102,53 @@ func rowsXML(rows [][]any) ([]byte, bool) {
 			default:
 				return nil, false
 			}
-			b.WriteString(`<c r="`)
-			b.WriteString(cols[j])
-			b.WriteString(row)
-			b.WriteByte('"')
-			if style != 0 {
-				b.WriteString(` s="`)
-				b.WriteString(strconv.Itoa(style))
-				b.WriteByte('"')
-			}
-			if typ == "" {
-				b.WriteString(`><v>`)
-				b.WriteString(num)
-				b.WriteString(`</v></c>`)
+			if typ != "" {
+				inlineStrCell(&b, cols[j], row, style, v.(string))
 				continue
 			}
-			b.WriteString(` t="inlineStr"><is><t`)
-			if x := v.(string); x != "" && (space(x[0]) || space(x[len(x)-1])) {
-				b.WriteString(` xml:space="preserve"`)
-			}
-			b.WriteByte('>')
+			cellStart(&b, cols[j], row, style)
+			b.WriteString(`><v>`)
 			b.WriteString(num)
-			b.WriteString(`</t></is></c>`)
+			b.WriteString(`</v></c>`)
 		}
 		b.WriteString(`</row>`)
 	}
 	return b.Bytes(), true
+}
+
+// cellStart writes a cell's start tag up to its attributes: reference and
+// style (none for style 0).
+func cellStart(b *bytes.Buffer, col, row string, style int) {
+	b.WriteString(`<c r="`)
+	b.WriteString(col)
+	b.WriteString(row)
+	b.WriteByte('"')
+	if style != 0 {
+		b.WriteString(` s="`)
+		b.WriteString(strconv.Itoa(style))
+		b.WriteByte('"')
+	}
+}
+
+// inlineStrCell writes the inline-string cell at col, row as excelize's
+// stream writer does: text escaped as XML with its line breaks kept, and
+// xml:space preserved when it starts or ends with white space. The text is
+// within Excel's limit (excelize.TotalCellChars).
+func inlineStrCell(b *bytes.Buffer, col, row string, style int, text string) {
+	cellStart(b, col, row, style)
+	b.WriteString(` t="inlineStr"><is><t`)
+	if text != "" && (space(text[0]) || space(text[len(text)-1])) {
+		b.WriteString(` xml:space="preserve"`)
+	}
+	b.WriteByte('>')
+	if needsEscape(text) {
+		var esc strings.Builder
+		xml.EscapeText(&esc, []byte(text))
+		b.WriteString(strings.ReplaceAll(esc.String(), "&#xA;", "\n"))
+	} else {
+		b.WriteString(text)
+	}
+	b.WriteString(`</t></is></c>`)
 }
 
 // needsEscape: xml.EscapeText would change s (a character it escapes, one
