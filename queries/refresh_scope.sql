@@ -164,6 +164,24 @@ UNION ALL
 FROM request_days
 WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
 
+-- The median of each (period, unit_code)'s days to resolve, from t, the
+-- name of a histogram (period, unit_code, days, n) such as request_days
+-- summed up the tree (rollup_metric_values*.sql): the days of the middle
+-- value, or the mean of the two middle ones. With N values they are at
+-- positions (N+1)//2 and N//2+1 (the same position when N is odd).
+CREATE OR REPLACE TEMP MACRO histogram_medians(t) AS TABLE
+WITH cumulative AS (
+    SELECT *,
+           sum(n) OVER (PARTITION BY period, unit_code ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
+           sum(n) OVER (PARTITION BY period, unit_code) AS total
+    FROM query_table(t)
+)
+SELECT period, unit_code,
+       (min(days) FILTER (WHERE upto >= (total + 1) // 2)
+        + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median
+FROM cumulative
+GROUP BY period, unit_code;
+
 -- The first month of each (9999-12: none), as variables: a comparison with
 -- a variable reaches the scans of metric_facts and request_days, which then
 -- skip the blocks of earlier months (both are stored month by month).

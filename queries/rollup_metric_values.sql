@@ -106,20 +106,10 @@ WITH days AS (
         SEMI JOIN refresh_groups g ON g.period = p.period AND g.unit_code = t.ancestor_code
     )
     GROUP BY ALL
-), cumulative AS (
-    SELECT *,
-           sum(n) OVER (PARTITION BY period, unit_code ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
-           sum(n) OVER (PARTITION BY period, unit_code) AS total
-    FROM days_up
 )
--- With N values, the middle ones are at positions (N+1)//2 and N//2+1 (the
--- same position when N is odd).
-SELECT period, unit_code, 'days_to_resolve_median' AS metric,
-       (min(days) FILTER (WHERE upto >= (total + 1) // 2)
-        + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median,
+SELECT period, unit_code, 'days_to_resolve_median' AS metric, median,
        hash(unit_code) % getvariable('rollup_parts') AS part
-FROM cumulative
-GROUP BY period, unit_code;
+FROM histogram_medians('days_up');
 
 -- The figures of the units (of each month's hierarchy: unit_periods,
 -- refresh_metric_periods.sql) whose code's hash falls in part k.

@@ -168,17 +168,9 @@ WITH replaced AS (
         SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
     )
     GROUP BY ALL
-), cumulative AS (
-    SELECT *,
-           sum(n) OVER (PARTITION BY period, unit_code ORDER BY days ROWS UNBOUNDED PRECEDING) AS upto,
-           sum(n) OVER (PARTITION BY period, unit_code) AS total
-    FROM days_up
 ), medians AS (
-    SELECT period, unit_code, 'days_to_resolve_median' AS metric,
-           (min(days) FILTER (WHERE upto >= (total + 1) // 2)
-            + min(days) FILTER (WHERE upto >= total // 2 + 1)) / 2.0 AS median
-    FROM cumulative
-    GROUP BY period, unit_code
+    SELECT period, unit_code, 'days_to_resolve_median' AS metric, median
+    FROM histogram_medians('days_up')
 )
 SELECT u.period, u.code AS unit_code, u.name AS unit_name, u.level, c.metric,
        CASE c.kind WHEN 'median' THEN m.median ELSE coalesce(s.numerator, 0) END::DOUBLE AS numerator,

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -377,21 +378,11 @@ func (d *summaryData) villagesUnder(township string) []*unitInfo {
 	return out
 }
 
-// sortByPlace orders units by district, township and code, joined by NUL
-// as one key, made once for each unit rather than for each comparison.
+// sortByPlace orders units by district, township and code.
 func sortByPlace(units []*unitInfo) {
-	type keyed struct {
-		key string
-		u   *unitInfo
-	}
-	ks := make([]keyed, len(units))
-	for i, u := range units {
-		ks[i] = keyed{u.district + "\x00" + u.township + "\x00" + u.code, u}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int { return strings.Compare(a.key, b.key) })
-	for i, k := range ks {
-		units[i] = k.u
-	}
+	slices.SortFunc(units, func(a, b *unitInfo) int {
+		return cmp.Or(strings.Compare(a.district, b.district), strings.Compare(a.township, b.township), strings.Compare(a.code, b.code))
+	})
 }
 
 // underTownships groups allVillages (villagesUnder("")) and allParks
