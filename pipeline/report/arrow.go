@@ -11,6 +11,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"grassroots/pipeline/internal/arrowcol"
 	"grassroots/queries"
 )
 
@@ -52,19 +53,6 @@ func arrowQuery(ctx context.Context, db *sql.DB, name string, scan func(arrow.Re
 	return nil
 }
 
-// stringColumn is column i of rec as text; a NULL is "".
-func stringColumn(rec arrow.RecordBatch, i int) (func(int) string, error) {
-	switch c := rec.Column(i).(type) {
-	case *array.String:
-		return c.Value, nil
-	case *array.LargeString:
-		return c.Value, nil
-	case *array.StringView:
-		return c.Value, nil
-	}
-	return nil, fmt.Errorf("column %s: %s, want text", rec.ColumnName(i), rec.Column(i).DataType())
-}
-
 // intColumn is column i of rec as integers; a NULL is 0.
 func intColumn(rec arrow.RecordBatch, i int) (func(int) int, error) {
 	switch c := rec.Column(i).(type) {
@@ -94,7 +82,7 @@ func floatColumn(rec arrow.RecordBatch, i int) (func(int) sql.NullFloat64, error
 // from column at on into m(row) (unit → figures), idx mapping a catalog ord
 // to its index in d.metrics.
 func (d *summaryData) scanFigures(rec arrow.RecordBatch, at int, idx map[int]int, m func(row int) map[string][]figure) error {
-	unit, err := stringColumn(rec, at)
+	unit, err := arrowcol.String(rec, at)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 
 	"grassroots/definitions"
+	"grassroots/pipeline/internal/arrowcol"
 	"grassroots/queries"
 )
 
@@ -247,7 +248,7 @@ func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 		heads = append(heads, t.code)
 	}
 	return arrowQuery(ctx, db, "report_trend_values", func(rec arrow.RecordBatch) error {
-		month, err := stringColumn(rec, 0)
+		month, err := arrowcol.String(rec, 0)
 		if err != nil {
 			return err
 		}

@@ -21,11 +21,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/xuri/excelize/v2"
 
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
 	"grassroots/pipeline/inbox"
+	"grassroots/pipeline/internal/arrowcol"
 	"grassroots/pipeline/internal/parallel"
 )
 
@@ -128,14 +130,35 @@ func scanSubmissions(ctx context.Context, db *sql.DB, keys, shas []string) ([]*S
 // of its issues but not the issues themselves: a night rewrites a few
 // hundred feedback workbooks of thousands, and reading every issue back to
 // find them cost a third of a second at 10,000 forms.
+// The rows come as Arrow columns: database/sql's one value at a time was
+// three quarters of the query's 0.4 s for 100,000 forms.
 func loadSubmissionDigests(ctx context.Context, db *sql.DB) ([]*Submission, error) {
 	var out []*Submission
-	err := query(ctx, db, "report_feedback_digests", func(r *sql.Rows) error {
-		var s Submission
-		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt, &s.issuesMD5); err != nil {
+	err := arrowQuery(ctx, db, "report_feedback_digests", func(rec arrow.RecordBatch) error {
+		var text [7]func(int) string
+		for i := range text {
+			if i == 5 {
+				continue // received_at
+			}
+			var err error
+			if text[i], err = arrowcol.String(rec, i); err != nil {
+				return err
+			}
+		}
+		received, err := arrowcol.Time(rec, 5)
+		if err != nil {
 			return err
 		}
-		out = append(out, &s)
+		n := int(rec.NumRows())
+		subs := make([]Submission, n) // one allocation for the batch
+		for r := range n {
+			s := &subs[r]
+			// Cloned: the batch's memory is DuckDB's.
+			s.Path, s.SHA256, s.Unit = strings.Clone(text[0](r)), strings.Clone(text[1](r)), strings.Clone(text[2](r))
+			s.Period, s.Status = strings.Clone(text[3](r)), strings.Clone(text[4](r))
+			s.ReceivedAt, s.issuesMD5 = received(r), strings.Clone(text[6](r))
+			out = append(out, s)
+		}
 		return nil
 	})
 	return out, err
@@ -244,8 +267,8 @@ func feedbackNames(subs []*Submission, log *slog.Logger) []namedSubmission {
 	if !slices.IsSortedFunc(subs, order) {
 		slices.SortStableFunc(subs, order)
 	}
-	var todo []namedSubmission
-	taken := map[string]*Submission{}
+	todo := make([]namedSubmission, 0, len(subs))
+	taken := make(map[string]*Submission, len(subs))
 	for _, s := range subs {
 		name := FeedbackName(s)
 		if t, ok := taken[name]; ok {
@@ -310,8 +333,9 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 	digests := make([]string, len(todo))
 	var redo []int // the workbooks to write
 	var missing []*Submission
+	var buf []byte
 	for i, t := range todo {
-		digests[i] = feedbackDigest(t.sub, o.InboxDir != "")
+		digests[i] = feedbackDigest(&buf, t.sub, o.InboxDir != "")
 		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digests[i] && have[t.name] {
 			original := originals[t.sub.Path]
 			if prev.Annotated && haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
@@ -361,7 +385,12 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 // regularFiles are the names of the files in dir (none for a missing one),
 // once the temporary files of a killed run are removed from it.
 func regularFiles(dir string) map[string]bool {
-	entries, _ := os.ReadDir(dir)
+	// Not os.ReadDir, which sorts: 100,000 names sorted for a lookup.
+	var entries []fs.DirEntry
+	if f, err := os.Open(dir); err == nil {
+		entries, _ = f.ReadDir(-1)
+		f.Close()
+	}
 	names := make(map[string]bool, len(entries))
 	for _, e := range entries {
 		switch {
@@ -454,8 +483,9 @@ func (p *feedbackPlan) finish(res *Result) error {
 // document's month, the issues (their md5, as the warehouse computes it or
 // from the issues themselves), whether a copy is made, and feedbackFormat
 // for the layout (bump it when the workbooks' make-up changes).
-func feedbackDigest(s *Submission, annotate bool) string {
-	d := newDigester()
+// buf holds the bytes hashed, reused from one call to the next.
+func feedbackDigest(buf *[]byte, s *Submission, annotate bool) string {
+	d := digesterOn(buf)
 	d.int(feedbackFormat)
 	d.str(s.Status)
 	d.str(s.Path)

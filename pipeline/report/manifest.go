@@ -157,6 +157,14 @@ func newDigester() digester {
 	return digester{&b}
 }
 
+// digesterOn is a digester that gathers its bytes in buf, emptied first:
+// feedbackDigest runs 100,000 times a night, and a kilobyte allocated by
+// each call was a third of its time.
+func digesterOn(buf *[]byte) digester {
+	*buf = (*buf)[:0]
+	return digester{buf}
+}
+
 func (d digester) str(s string) {
 	*d.b = append(*d.b, 's')
 	*d.b = binary.AppendUvarint(*d.b, uint64(len(s)))

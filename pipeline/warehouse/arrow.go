@@ -11,6 +11,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
+
+	"grassroots/queries"
 )
 
 // A columnar batch for one table: rows are appended field by field, then the
@@ -129,4 +131,25 @@ func arrowOn(conn *sql.Conn) (*duckdb.Arrow, error) {
 		return err
 	})
 	return ar, err
+}
+
+// arrowRows runs queries/<name>.sql on the run's connection (in its
+// transaction) and calls scan for each batch of rows as Arrow columns. The
+// batch's memory is DuckDB's, freed after scan returns: a string kept from
+// it must be cloned.
+func (r *Run) arrowRows(ctx context.Context, name string, scan func(arrow.RecordBatch) error) error {
+	rdr, err := r.ar.QueryContext(ctx, queries.SQL(name))
+	if err != nil {
+		return fmt.Errorf("queries/%s.sql: %w", name, err)
+	}
+	defer rdr.Release()
+	for rdr.Next() {
+		if err := scan(rdr.RecordBatch()); err != nil {
+			return fmt.Errorf("queries/%s.sql: %w", name, err)
+		}
+	}
+	if err := rdr.Err(); err != nil {
+		return fmt.Errorf("queries/%s.sql: %w", name, err)
+	}
+	return nil
 }

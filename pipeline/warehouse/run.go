@@ -6,13 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"grassroots/definitions"
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
+	"grassroots/pipeline/internal/arrowcol"
 	"grassroots/pipeline/registry"
 	"grassroots/queries"
 )
@@ -103,32 +106,44 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 	if _, err := r.conn.ExecContext(ctx, queries.SQL("incoming_files")); err != nil {
 		return err
 	}
-	rows, err := r.conn.QueryContext(ctx, queries.SQL("known_forms"))
+	// Read as Arrow columns: 120,000 files of a year came one value at a
+	// time through database/sql in a fifth of a second.
+	err = r.arrowRows(ctx, "known_forms", func(rec arrow.RecordBatch) error {
+		sha, err := arrowcol.String(rec, 0)
+		if err != nil {
+			return err
+		}
+		for i := range int(rec.NumRows()) {
+			r.known[strings.Clone(sha(i))] = true
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var sha string
-		if err := rows.Scan(&sha); err != nil {
-			rows.Close()
+	err = r.arrowRows(ctx, "known_files", func(rec arrow.RecordBatch) error {
+		path, err := arrowcol.String(rec, 0)
+		if err != nil {
 			return err
 		}
-		r.known[sha] = true
-	}
-	rows.Close()
-	if rows, err = r.conn.QueryContext(ctx, queries.SQL("known_files")); err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var path string
-		var st fileState
-		if err := rows.Scan(&path, &st.sha, &st.size, &st.mtime); err != nil {
+		sha, err := arrowcol.String(rec, 1)
+		if err != nil {
 			return err
 		}
-		r.last[path] = st
-	}
-	if err := rows.Err(); err != nil {
+		size, err := arrowcol.Int64(rec, 2)
+		if err != nil {
+			return err
+		}
+		mtime, err := arrowcol.Time(rec, 3)
+		if err != nil {
+			return err
+		}
+		for i := range int(rec.NumRows()) {
+			r.last[strings.Clone(path(i))] = fileState{sha: strings.Clone(sha(i)), size: size(i), mtime: mtime(i).Time}
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	r.newBatches()
