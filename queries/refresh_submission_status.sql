@@ -7,14 +7,35 @@
 -- latest received per (unit, period) is accepted, ties broken by the path
 -- that sorts later as UTF-8 bytes; the rest are superseded.
 --
--- Computed whole, but only the rows that differ are written: (path, sha256)
--- is unique (as in files), so the rows no longer as computed go by their
--- key and the new or changed ones come in. Writing all of them every night
+-- Only the rows that differ are written: (path, sha256) is unique (as in
+-- files), so the rows no longer as computed go by their key and the new or
+-- changed ones come in. Writing all of them every night
 -- (130,000 at 10,000 units × 12 months) put 20 MB in the write-ahead log
 -- and in the checkpoint that follows, for a night that changes a few
 -- hundred.
+--
+-- Only the groups (unit, month) that this run's files touch are computed
+-- again, unless the registry changed (known), or the SQL (runs.flags_basis
+-- differs from the previous run's, or there is none): a status depends on
+-- the registry and on the files and forms of its own group, and a file whose
+-- row this run wrote (new, or with a new receipt time or reason to be
+-- ignored: files_update.sql, files_insert.sql) has last_seen_run = this run;
+-- the files listed unchanged are not even handed over (Run.AddFile). Every
+-- file of a touched group is taken, so that its ranking is whole. Computing
+-- all 130,000 statuses of a year took 0.15 s of every night.
+SET VARIABLE status_full = getvariable('registry_changed') OR NOT coalesce((
+    SELECT p.flags_basis = c.flags_basis
+    FROM runs c, runs p
+    WHERE c.run_id = getvariable('run_id')
+      AND p.run_id = (SELECT max(run_id) FROM runs WHERE run_id < getvariable('run_id'))
+), false);
+
 CREATE OR REPLACE TEMP TABLE submission_status_new AS
-WITH f AS (
+WITH touched AS (
+    SELECT DISTINCT fo.unit_code, fo.period
+    FROM files fl JOIN forms fo USING (sha256)
+    WHERE fl.last_seen_run = getvariable('run_id')
+), f AS (
     SELECT fl.path, fl.sha256, fl.received_at, fl.ignored,
            fo.unit_code, fo.period,
            coalesce(fo.rejected, false) AS form_rejected,
@@ -28,6 +49,9 @@ WITH f AS (
            ), false) AS known
     FROM files fl
     LEFT JOIN forms fo USING (sha256)
+    WHERE getvariable('status_full')
+       OR fl.last_seen_run = getvariable('run_id')
+       OR EXISTS (SELECT 1 FROM touched t WHERE t.unit_code = fo.unit_code AND t.period = fo.period)
 ), pre AS (
     SELECT *,
            CASE WHEN ignored IS NOT NULL OR NOT was_read THEN 'ignored'
@@ -42,13 +66,19 @@ SELECT path, sha256, unit_code, period, received_at, form_rejected, known,
                      THEN 'accepted' ELSE 'superseded' END) AS status
 FROM pre;
 
+-- The stored rows of the files computed again (every file when full): the
+-- others are as they were.
+CREATE OR REPLACE TEMP TABLE submission_status_old AS
+FROM submission_status SEMI JOIN submission_status_new USING (path, sha256);
+
 CREATE OR REPLACE TEMP TABLE submission_status_in AS
-FROM submission_status_new EXCEPT FROM submission_status;
+FROM submission_status_new EXCEPT FROM submission_status_old;
 
 DELETE FROM submission_status s
-USING (FROM submission_status EXCEPT FROM submission_status_new) o
+USING (FROM submission_status_old EXCEPT FROM submission_status_new) o
 WHERE s.path = o.path AND s.sha256 = o.sha256;
 
 INSERT INTO submission_status BY NAME FROM submission_status_in;
 DROP TABLE submission_status_in;
+DROP TABLE submission_status_old;
 DROP TABLE submission_status_new;

@@ -528,3 +528,36 @@ func TestFilePutBack(t *testing.T) {
 		}
 	}
 }
+
+// TestReceiptTimeAlone: receipts.csv moves a file's receipt time while the
+// file stays as it was (same content, size and modification time). The
+// file's row changes with it, and so do the statuses of its unit and month:
+// the form received last is accepted. A night after that, with nothing
+// new, changes nothing.
+func TestReceiptTimeAlone(t *testing.T) {
+	w := openTemp(t)
+	reg := mustRegistry(t, testRegistry)
+	mtime := received("2021-04-05 18:00")
+	a := upload{path: "v/2021-03.xlsx", received: received("2021-04-02 09:00"), mtime: mtime, form: newForm("450109100201", "2021-03")}
+	b := upload{path: "v/2021-03 更正.xlsx", received: received("2021-04-03 09:00"), mtime: mtime, form: newForm("450109100201", "2021-03")}
+	statuses := func() [][]string {
+		return table(t, w.DB(), `SELECT path, status, strftime(timezone('Asia/Shanghai', received_at), '%m-%d %H:%M') FROM submissions ORDER BY path`)
+	}
+	runAt(t, w, reg, day("2021-04-10"), Settings{}, a, b)
+	want := [][]string{{"v/2021-03 更正.xlsx", "accepted", "04-03 09:00"}, {"v/2021-03.xlsx", "superseded", "04-02 09:00"}}
+	if d := cmp.Diff(want, statuses()); d != "" {
+		t.Fatalf("first night (-want +got):\n%s", d)
+	}
+	// The correction's receipt moves before the first form's: the first
+	// form is the one received last.
+	b.received = received("2021-04-01 09:00")
+	runAt(t, w, reg, day("2021-04-11"), Settings{}, a, b)
+	want = [][]string{{"v/2021-03 更正.xlsx", "superseded", "04-01 09:00"}, {"v/2021-03.xlsx", "accepted", "04-02 09:00"}}
+	if d := cmp.Diff(want, statuses()); d != "" {
+		t.Errorf("after the receipt moved (-want +got):\n%s", d)
+	}
+	runAt(t, w, reg, day("2021-04-12"), Settings{}, a, b)
+	if d := cmp.Diff(want, statuses()); d != "" {
+		t.Errorf("a night with nothing new (-want +got):\n%s", d)
+	}
+}

@@ -46,7 +46,11 @@ func runAtScope(t *testing.T, w *Warehouse, reg *registry.Registry, at time.Time
 		if sha == "" {
 			sha = "sha-" + f.path
 		}
-		if err := r.AddFile(ctx, File{Path: f.path, SHA256: sha, Size: 1, MTime: f.received, ReceivedAt: f.received, Ignored: f.ignored}); err != nil {
+		mtime := f.mtime
+		if mtime.IsZero() {
+			mtime = f.received
+		}
+		if err := r.AddFile(ctx, File{Path: f.path, SHA256: sha, Size: 1, MTime: mtime, ReceivedAt: f.received, Ignored: f.ignored}); err != nil {
 			t.Fatal(err)
 		}
 		if f.form != nil && !r.Loaded(sha) {

@@ -45,6 +45,7 @@ type upload struct {
 	path     string
 	sha      string // defaults to "sha-"+path
 	received time.Time
+	mtime    time.Time // the file's modification time; received when zero
 	form     *form.Form
 	ignored  string
 }
