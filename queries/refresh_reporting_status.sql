@@ -4,10 +4,31 @@
 -- the month (superseded ones included) was received by the end of day
 -- getvariable('deadline_day') of the next month, Asia/Shanghai.
 --
--- Only the months of refresh_periods (refresh_scope.sql: those whose figures
--- this run recomputes, all of them for a full refresh) are written again:
--- a month's statuses depend on its submissions, the registry and the
--- deadline day, and a change of any of them puts the month there.
+-- Only the statuses that may have changed are written again: a unit's
+-- status in a month depends on its submissions of that month, the registry
+-- and the deadline day. So every unit of a month new to metric_periods, or
+-- of every month when the refresh is full (the registry, the deadline day
+-- or the SQL changed: refresh_scope.sql) is in reporting_months; otherwise
+-- only the (month, unit)s of a submission whose status or receipt time
+-- changed (changed_submissions) are, in reporting_units. Writing every
+-- status of the months recomputed (50,000 of them for a night's
+-- corrections of two months) took 0.12 s of the night.
+CREATE OR REPLACE TEMP TABLE reporting_months AS
+SELECT period FROM refresh_periods
+WHERE (SELECT all_figures FROM refresh_mode) OR period IN (SELECT period FROM fact_months);
+
+CREATE OR REPLACE TEMP TABLE reporting_units AS
+SELECT DISTINCT period, unit_code
+FROM changed_submissions
+WHERE unit_code IS NOT NULL AND period IN (SELECT period FROM metric_periods)
+  AND period NOT IN (SELECT period FROM reporting_months);
+
+-- Give it qualified columns: an unqualified one would be reporting_units'
+-- own inside the EXISTS.
+CREATE OR REPLACE TEMP MACRO in_reporting_scope(p, u) AS
+    p IN (SELECT period FROM reporting_months)
+    OR EXISTS (SELECT 1 FROM reporting_units r WHERE r.period = p AND r.unit_code = u);
+
 CREATE OR REPLACE TEMP VIEW reporting_status_fresh AS
 -- The expected units with their ancestors first (MATERIALIZED), then the
 -- ancestors' names: joined in another order, the units of a month met the
@@ -19,7 +40,7 @@ WITH below AS MATERIALIZED (
     FROM unit_periods u
     JOIN unit_tree t ON t.unit_code = u.code AND u.period BETWEEN t.valid_from AND t.valid_to
     WHERE u.level IN ('village', 'community', 'park')
-      AND u.period IN (SELECT period FROM refresh_periods)
+      AND in_reporting_scope(u.period, u.code)
 ), expected AS (
     SELECT b.period, b.code, b.name, b.level,
            max(a.code) FILTER (WHERE a.level = 'township') AS township_code,
@@ -39,7 +60,7 @@ WITH below AS MATERIALIZED (
            max(received_at) FILTER (WHERE status = 'rejected') AS rejected_at,
            count(*) FILTER (WHERE status <> 'ignored') AS files
     FROM submission_status
-    WHERE unit_code IS NOT NULL AND period IN (SELECT period FROM refresh_periods)
+    WHERE unit_code IS NOT NULL AND in_reporting_scope(submission_status.period, submission_status.unit_code)
     GROUP BY unit_code, period
 ), joined AS (
     SELECT e.*, s.* EXCLUDE (period),
@@ -73,6 +94,10 @@ LEFT JOIN forms fo ON fo.sha256 = coalesce(j.accepted_sha, j.rejected_sha);
 CREATE TABLE IF NOT EXISTS reporting_status_t AS FROM reporting_status_fresh LIMIT 0;
 
 DELETE FROM reporting_status_t
-WHERE period IN (SELECT period FROM refresh_periods) OR period NOT IN (SELECT period FROM metric_periods);
+WHERE period NOT IN (SELECT period FROM metric_periods)
+   OR in_reporting_scope(reporting_status_t.period, reporting_status_t.unit_code);
 INSERT INTO reporting_status_t BY NAME FROM reporting_status_fresh;
 DROP VIEW reporting_status_fresh;
+DROP MACRO in_reporting_scope;
+DROP TABLE reporting_units;
+DROP TABLE reporting_months;

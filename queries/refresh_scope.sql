@@ -54,15 +54,20 @@ FROM mode;
 CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
 SELECT DISTINCT period FROM metric_values_t;
 
+-- The submissions whose status or receipt time changed, with their unit
+-- and month (also for refresh_reporting_status.sql). A form's unit and
+-- month never change under its sha256, nor do its request rows.
+CREATE OR REPLACE TEMP TABLE changed_submissions AS
+SELECT sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period
+FROM submission_status n
+FULL JOIN prev_submission_status o USING (path, sha256)
+WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at;
+
 -- Each reporting unit with a changed submission, and the earliest month its
--- facts may have changed in. A form's unit and month never change under its
--- sha256, nor do its request rows.
+-- facts may have changed in.
 CREATE OR REPLACE TEMP TABLE refresh_units AS
 WITH changed AS (
-    SELECT sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period
-    FROM submission_status n
-    FULL JOIN prev_submission_status o USING (path, sha256)
-    WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at
+    FROM changed_submissions
 ), months AS (
     SELECT unit_code, period FROM changed
     UNION ALL
