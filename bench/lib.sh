@@ -30,7 +30,7 @@ HN_ADDED=${BENCH_HN_ADDED:-$((HN_VILLAGES / 200))}
 HN_LATE_CHANGED=${BENCH_HN_LATE_CHANGED:-$((HN_VILLAGES / 1000))}
 HN_LATE_ADDED=${BENCH_HN_LATE_ADDED:-$((HN_VILLAGES / 1000))}
 # The history's load, 120,000 realistic forms into an empty warehouse, runs
-# out of DuckDB's default 256MB (refresh_requests_insert.sql, every listed
+# out of 256MB, grassroots' default then (refresh_requests_insert.sql, every listed
 # request of every month at once): it gets more, as does the catch-up run
 # (which may recompute everything). The nights run with the default, as a
 # night at a city does.

@@ -19,7 +19,7 @@ const (
 	// maxRSS bounds the peak resident set of the command's process over the
 	// whole run, workbooks included: the binary and the Go runtime, the
 	// reader's buffers (its limits keep them to tens of MB), DuckDB's buffer
-	// pool (--memory-limit, 256 MB by default, beyond which it spills to
+	// pool (--memory-limit, 512 MB by default, beyond which it spills to
 	// disk) and the workbooks being written. A run with one hostile file
 	// peaks near 100 MB (240 MB for the largest), all of them at once near
 	// 400 MB with two workers; a stage that inflated a bomb (the annotated

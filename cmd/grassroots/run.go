@@ -28,7 +28,7 @@ func cmdRun(ctx context.Context, e *env, args []string) error {
 	deadlineDay := fs.Int("deadline-day", calendar.DefaultDeadlineDay, "forms for month M are on time until the end of this day of M+1")
 	minSample := fs.Int("min-sample", warehouse.DefaultMinSample, "a rate about requests or meetings whose denominator is at least 1 and below this is flagged small_sample (metric_flags) and left out of anomaly checks")
 	workers := fs.Int("workers", 0, "forms read in parallel (0: one per CPU)")
-	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 256MB, 2GB)")
+	memoryLimit := fs.String("memory-limit", warehouse.DefaultMemoryLimit, "memory DuckDB may use before it spills to <db>.tmp (e.g. 512MB, 2GB)")
 	metricsFile := fs.String("metrics", "", "metric definitions (TOML) changing or replacing the built-in ones (docs/metrics.md, \"Definitions as data\")")
 	formsDir := formsFlag(fs)
 	rebuild := fs.Bool("rebuild", false, "if the warehouse was written by an older grassroots, keep it aside (<db>.schemaN-<time>.bak) and load the whole inbox into a new one; refused if the inbox lacks a file it read")

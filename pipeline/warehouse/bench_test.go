@@ -199,7 +199,8 @@ var trustSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_statu
 // (restatements). It also logs the same for the run that brought the
 // newest month in (every unit's figures new: every flag recomputed).
 //
-// The default 256MB of memory is enough for 10,000 villages × 12 months
+// 256MB of memory (the default until it became 512MB) is enough for
+// 10,000 villages × 12 months
 // since the hierarchy through time (rollup_metric_values.sql sorts nothing,
 // refresh_requests_insert.sql works in parts; before, 4 months failed):
 // GRASSROOTS_BENCH_MEMORY sets another limit. 12 months are built only with
