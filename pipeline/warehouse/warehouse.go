@@ -55,8 +55,8 @@ var (
 // (18.5 s). 256MB was the default until a night of a 10,000-unit city with
 // a year of history was seen to spill 175 MB to disk every night: with
 // 512MB it spills none of it and takes 4.75-4.84 s instead of 5.02-5.46 s,
-// at 1.31-1.34 GiB of RSS instead of 1.15 GiB (1GB gained nothing more);
-// the realistic 10,000-form first load peaks at 867 MiB instead of 798.
+// at 1.25-1.28 GiB of RSS instead of 1.10 GiB (1GB gained nothing more);
+// the realistic 10,000-form first load peaks at 847 MiB instead of 779.
 const DefaultMemoryLimit = "512MB"
 
 // Options tune Open. The zero value means the defaults.
