@@ -761,7 +761,7 @@ def history_nightly_md(w, R):
         when = ("in this run" if not ru else
                 f"kept from an earlier run of the same bin/grassroots, {ru.get('loaded_at')}" if ru.get("loaded_by_this_binary") == "1"
                 else f"**by an older bin/grassroots**, {ru.get('loaded_at')}")
-        mem = (f"`--memory-limit {m['hn_load_memory']}`, as the default 256MB ran out when this step was made"
+        mem = (f"`--memory-limit {m['hn_load_memory']}`, as 256MB, the default then, ran out when this step was made"
                if m.get("hn_load_memory") else "the default `--memory-limit`")
         hrow(f"the history loaded once ({when}; {mem}): forms, wall, forms/s, peak RSS",
              f"{fmt_n(L.get('forms_read'))}, {fmt_s(L.get('wall_s'))}, {fmt_n(L.get('forms_per_s'))} "
