@@ -187,7 +187,8 @@ func (r *Run) Unchanged(path string, size int64, mtime time.Time) (sha string, o
 // recorded with AddFile only. Safe for concurrent use.
 func (r *Run) Loaded(sha string) bool { return r.known[sha] }
 
-// AddFile records a file found under the inbox in this run.
+// AddFile records a file found under the inbox in this run. One as it was
+// last seen (sameAsLast) is only counted: its row would not change.
 func (r *Run) AddFile(ctx context.Context, f File) error {
 	r.filesSeen++
 	if r.sameAsLast(&f) {
