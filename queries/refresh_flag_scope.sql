@@ -9,9 +9,8 @@ CREATE OR REPLACE TEMP TABLE flag_scope AS
 WITH mode AS (
     SELECT coalesce(p.min_sample = c.min_sample AND p.flags_basis = c.flags_basis, false)
            AND NOT (SELECT first_run FROM refresh_mode) AS incremental
-    FROM runs c
-    LEFT JOIN runs p ON p.run_id = (SELECT max(run_id) FROM runs WHERE run_id < c.run_id)
-    WHERE c.run_id = getvariable('run_id')
+    FROM this_run c
+    LEFT JOIN prev_run p ON true
 )
 SELECT code AS unit_code FROM units WHERE NOT (SELECT incremental FROM mode)
 UNION

@@ -36,19 +36,13 @@ WITH changed AS MATERIALIZED (
     WHERE n.numerator IS DISTINCT FROM o.numerator OR n.denominator IS DISTINCT FROM o.denominator
 ), changed_units AS MATERIALIZED (
     SELECT DISTINCT period, unit_code FROM changed
-), submissions_changed AS MATERIALIZED (
-    SELECT coalesce(n.path, o.path) AS path, coalesce(n.sha256, o.sha256) AS sha256,
-           coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period,
-           n.status IS DISTINCT FROM o.status AS status_changed
-    FROM submission_status n
-    FULL JOIN prev_submission_status o USING (path, sha256)
-    WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at
 ), submission_months AS (
-    SELECT path, unit_code, period, status_changed FROM submissions_changed
+    -- (changed_submissions: refresh_scope.sql)
+    SELECT path, unit_code, period, status_changed FROM changed_submissions
     UNION
     -- (only for the units with a changed figure: on a first run, none)
     SELECT s.path, s.unit_code, strftime(r.requested_on, '%Y-%m'), true
-    FROM submissions_changed s
+    FROM changed_submissions s
     JOIN request_rows r USING (sha256)
     WHERE s.status_changed AND s.unit_code IN (SELECT unit_code FROM changed_units)
 ), file_causes AS (
@@ -78,9 +72,7 @@ WITH changed AS MATERIALIZED (
     -- NULL (not a change) when the previous run did not record its settings.
     SELECT cur.deadline_day <> prev.deadline_day AS deadline_day,
            cur.metric_digests AS metric_digests, prev.metric_digests AS prev_metric_digests
-    FROM runs cur, runs prev
-    WHERE cur.run_id = getvariable('run_id')
-      AND prev.run_id = (SELECT max(run_id) FROM runs WHERE run_id < getvariable('run_id'))
+    FROM this_run cur, prev_run prev
 ), causes AS (
     SELECT c.*,
            list_sort(coalesce(f.strong, [])

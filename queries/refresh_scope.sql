@@ -26,20 +26,16 @@
 -- only the figures of refresh_groups in metric_values.
 -- All temporary.
 CREATE OR REPLACE TEMP TABLE refresh_mode AS
-WITH cur AS (
-    SELECT * FROM runs WHERE run_id = getvariable('run_id')
-), prev AS (
-    SELECT * FROM runs WHERE run_id = (SELECT max(run_id) FROM runs WHERE run_id < getvariable('run_id'))
-), prev_today AS (
+WITH prev_today AS (
     -- The previous run's hierarchy_today (refresh_metric_periods.sql), from
     -- the statuses it left.
     SELECT coalesce(
-        (SELECT max(s.period) FROM prev_submission_status s, prev p
+        (SELECT max(s.period) FROM prev_submission_status s, prev_run p
          WHERE s.status = 'accepted' AND s.period <= strftime(timezone('Asia/Shanghai', p.started_at), '%Y-%m')),
-        (SELECT strftime(timezone('Asia/Shanghai', started_at), '%Y-%m') FROM prev)) AS period
+        (SELECT strftime(timezone('Asia/Shanghai', started_at), '%Y-%m') FROM prev_run)) AS period
 ), mode AS (
-    SELECT NOT coalesce((SELECT p.flags_basis = c.flags_basis AND p.deadline_day = c.deadline_day FROM cur c, prev p), false)
-           OR EXISTS ((FROM unit_rows EXCEPT FROM prev_unit_rows) UNION ALL (FROM prev_unit_rows EXCEPT FROM unit_rows))
+    SELECT NOT coalesce((SELECT p.flags_basis = c.flags_basis AND p.deadline_day = c.deadline_day FROM this_run c, prev_run p), false)
+           OR getvariable('registry_changed') -- load_units.sql
            -- figures without the facts they came from (a warehouse from before
            -- metric_facts was kept): nothing to sum the kept facts with
            OR (NOT EXISTS (SELECT 1 FROM metric_facts) AND EXISTS (SELECT 1 FROM metric_values_t))
@@ -55,10 +51,12 @@ CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
 SELECT DISTINCT period FROM metric_values_t;
 
 -- The submissions whose status or receipt time changed, with their unit
--- and month (also for refresh_reporting_status.sql). A form's unit and
--- month never change under its sha256, nor do its request rows.
+-- and month and whether their status changed (also for
+-- refresh_reporting_status.sql and refresh_metric_changes.sql). A form's
+-- unit and month never change under its sha256, nor do its request rows.
 CREATE OR REPLACE TEMP TABLE changed_submissions AS
-SELECT sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period
+SELECT path, sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period,
+       n.status IS DISTINCT FROM o.status AS status_changed
 FROM submission_status n
 FULL JOIN prev_submission_status o USING (path, sha256)
 WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at;
@@ -66,13 +64,11 @@ WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.rec
 -- Each reporting unit with a changed submission, and the earliest month its
 -- facts may have changed in.
 CREATE OR REPLACE TEMP TABLE refresh_units AS
-WITH changed AS (
-    FROM changed_submissions
-), months AS (
-    SELECT unit_code, period FROM changed
+WITH months AS (
+    SELECT unit_code, period FROM changed_submissions
     UNION ALL
     SELECT c.unit_code, strftime(min(r.requested_on), '%Y-%m')
-    FROM changed c JOIN request_rows r USING (sha256)
+    FROM changed_submissions c JOIN request_rows r USING (sha256)
     GROUP BY c.unit_code
 )
 SELECT unit_code, min(period) AS from_period

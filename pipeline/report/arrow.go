@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/arrow-go/v18/arrow/array"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
 	"grassroots/pipeline/internal/arrowcol"
@@ -39,43 +38,12 @@ func arrowQuery(ctx context.Context, db *sql.DB, name string, scan func(arrow.Re
 		if err != nil {
 			return err
 		}
-		defer rdr.Release()
-		for rdr.Next() {
-			if err := scan(rdr.RecordBatch()); err != nil {
-				return err
-			}
-		}
-		return rdr.Err()
+		return arrowcol.Read(rdr, scan)
 	})
 	if err != nil {
 		return fmt.Errorf("queries/%s.sql: %w", name, err)
 	}
 	return nil
-}
-
-// intColumn is column i of rec as integers; a NULL is 0.
-func intColumn(rec arrow.RecordBatch, i int) (func(int) int, error) {
-	switch c := rec.Column(i).(type) {
-	case *array.Int32:
-		return func(j int) int { return int(c.Value(j)) }, nil
-	case *array.Int64:
-		return func(j int) int { return int(c.Value(j)) }, nil
-	}
-	return nil, fmt.Errorf("column %s: %s, want an integer", rec.ColumnName(i), rec.Column(i).DataType())
-}
-
-// floatColumn is column i of rec as nullable numbers.
-func floatColumn(rec arrow.RecordBatch, i int) (func(int) sql.NullFloat64, error) {
-	c, ok := rec.Column(i).(*array.Float64)
-	if !ok {
-		return nil, fmt.Errorf("column %s: %s, want DOUBLE", rec.ColumnName(i), rec.Column(i).DataType())
-	}
-	return func(j int) sql.NullFloat64 {
-		if c.IsNull(j) {
-			return sql.NullFloat64{}
-		}
-		return sql.NullFloat64{Float64: c.Value(j), Valid: true}
-	}, nil
 }
 
 // scanFigures reads rows of (…, unit, ord, numerator, denominator, value)
@@ -86,19 +54,19 @@ func (d *summaryData) scanFigures(rec arrow.RecordBatch, at int, idx map[int]int
 	if err != nil {
 		return err
 	}
-	ord, err := intColumn(rec, at+1)
+	ord, err := arrowcol.Int(rec, at+1)
 	if err != nil {
 		return err
 	}
-	num, err := floatColumn(rec, at+2)
+	num, err := arrowcol.Float(rec, at+2)
 	if err != nil {
 		return err
 	}
-	den, err := floatColumn(rec, at+3)
+	den, err := arrowcol.Float(rec, at+3)
 	if err != nil {
 		return err
 	}
-	val, err := floatColumn(rec, at+4)
+	val, err := arrowcol.Float(rec, at+4)
 	if err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	duckdb "github.com/duckdb/duckdb-go/v2"
 
+	"grassroots/pipeline/internal/arrowcol"
 	"grassroots/queries"
 )
 
@@ -139,16 +140,10 @@ func arrowOn(conn *sql.Conn) (*duckdb.Arrow, error) {
 // it must be cloned.
 func (r *Run) arrowRows(ctx context.Context, name string, scan func(arrow.RecordBatch) error) error {
 	rdr, err := r.ar.QueryContext(ctx, queries.SQL(name))
+	if err == nil {
+		err = arrowcol.Read(rdr, scan)
+	}
 	if err != nil {
-		return fmt.Errorf("queries/%s.sql: %w", name, err)
-	}
-	defer rdr.Release()
-	for rdr.Next() {
-		if err := scan(rdr.RecordBatch()); err != nil {
-			return fmt.Errorf("queries/%s.sql: %w", name, err)
-		}
-	}
-	if err := rdr.Err(); err != nil {
 		return fmt.Errorf("queries/%s.sql: %w", name, err)
 	}
 	return nil

@@ -131,7 +131,7 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 		if err != nil {
 			return err
 		}
-		size, err := arrowcol.Int64(rec, 2)
+		size, err := arrowcol.Int(rec, 2)
 		if err != nil {
 			return err
 		}
@@ -148,7 +148,7 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 			return err
 		}
 		for i := range int(rec.NumRows()) {
-			r.last[strings.Clone(path(i))] = fileState{sha: strings.Clone(sha(i)), size: size(i),
+			r.last[strings.Clone(path(i))] = fileState{sha: strings.Clone(sha(i)), size: int64(size(i)),
 				mtime: mtime(i).Time, received: received(i).Time, ignored: strings.Clone(ignored(i))}
 		}
 		return nil
@@ -176,11 +176,16 @@ func (r *Run) newBatches() {
 // and modification time are those seen last, so that it need not be hashed.
 func (r *Run) Unchanged(path string, size int64, mtime time.Time) (sha string, ok bool) {
 	st, ok := r.last[path]
-	// The warehouse keeps microseconds; file systems give nanoseconds.
-	if !ok || st.size != size || !st.mtime.Equal(mtime.Truncate(time.Microsecond)) {
+	if !ok || !st.sameStat(size, mtime) {
 		return "", false
 	}
 	return st.sha, true
+}
+
+// sameStat: size and mtime are those recorded. The warehouse keeps
+// microseconds; file systems give nanoseconds.
+func (st fileState) sameStat(size int64, mtime time.Time) bool {
+	return st.size == size && st.mtime.Equal(mtime.Truncate(time.Microsecond))
 }
 
 // Loaded reports whether a content was read by an earlier run: such a file is
@@ -208,8 +213,8 @@ func (r *Run) AddFile(ctx context.Context, f File) error {
 // change, and most of a night's 100,000 files are such files.
 func (r *Run) sameAsLast(f *File) bool {
 	st, ok := r.last[f.Path]
-	return ok && st.sha == f.SHA256 && st.size == f.Size && st.ignored == f.Ignored &&
-		st.mtime.Equal(f.MTime.Truncate(time.Microsecond)) && st.received.Equal(f.ReceivedAt.Truncate(time.Microsecond))
+	return ok && st.sha == f.SHA256 && st.ignored == f.Ignored && st.sameStat(f.Size, f.MTime) &&
+		st.received.Equal(f.ReceivedAt.Truncate(time.Microsecond))
 }
 
 // AddForm stores a read form under its content hash. Rejected forms keep their
@@ -278,7 +283,7 @@ const DefaultMinSample = 10
 // refresh_scope can tell what to recompute and refresh_metric_changes which
 // figures changed and why. The figures themselves are kept aside later
 // (prev_metric_values), once the scope is known.
-var prevSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_derived_issues"}
+var prevSteps = []string{"prev_run", "prev_units", "prev_unit_tree", "prev_submission_status", "prev_derived_issues"}
 
 // partialSteps are the steps that a refresh which recomputes only some
 // figures (refresh_scope.sql) runs in place of others.

@@ -27,13 +27,29 @@ func String(rec arrow.RecordBatch, i int) (func(int) string, error) {
 	return nil, fmt.Errorf("column %s: %s, want text", rec.ColumnName(i), rec.Column(i).DataType())
 }
 
-// Int64 is column i of rec as integers (a BIGINT); a NULL is 0.
-func Int64(rec arrow.RecordBatch, i int) (func(int) int64, error) {
-	c, ok := rec.Column(i).(*array.Int64)
-	if !ok {
-		return nil, fmt.Errorf("column %s: %s, want BIGINT", rec.ColumnName(i), rec.Column(i).DataType())
+// Int is column i of rec as integers (an INTEGER or BIGINT); a NULL is 0.
+func Int(rec arrow.RecordBatch, i int) (func(int) int, error) {
+	switch c := rec.Column(i).(type) {
+	case *array.Int32:
+		return func(j int) int { return int(c.Value(j)) }, nil
+	case *array.Int64:
+		return func(j int) int { return int(c.Value(j)) }, nil
 	}
-	return c.Value, nil
+	return nil, fmt.Errorf("column %s: %s, want an integer", rec.ColumnName(i), rec.Column(i).DataType())
+}
+
+// Float is column i of rec as nullable numbers (a DOUBLE).
+func Float(rec arrow.RecordBatch, i int) (func(int) sql.NullFloat64, error) {
+	c, ok := rec.Column(i).(*array.Float64)
+	if !ok {
+		return nil, fmt.Errorf("column %s: %s, want DOUBLE", rec.ColumnName(i), rec.Column(i).DataType())
+	}
+	return func(j int) sql.NullFloat64 {
+		if c.IsNull(j) {
+			return sql.NullFloat64{}
+		}
+		return sql.NullFloat64{Float64: c.Value(j), Valid: true}
+	}, nil
 }
 
 // Time is column i of rec as nullable times (a TIMESTAMP or TIMESTAMPTZ),
@@ -50,4 +66,16 @@ func Time(rec arrow.RecordBatch, i int) (func(int) sql.NullTime, error) {
 		}
 		return sql.NullTime{Time: c.Value(j).ToTime(unit), Valid: true}
 	}, nil
+}
+
+// Read calls scan for each batch rdr gives, then releases rdr; the first
+// error, scan's or the reader's, is returned.
+func Read(rdr array.RecordReader, scan func(arrow.RecordBatch) error) error {
+	defer rdr.Release()
+	for rdr.Next() {
+		if err := scan(rdr.RecordBatch()); err != nil {
+			return err
+		}
+	}
+	return rdr.Err()
 }

@@ -34,7 +34,7 @@ func TestColumns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	size, err := Int64(rec, 1)
+	size, err := Int(rec, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,8 +62,8 @@ func TestWrongType(t *testing.T) {
 	if _, err := String(rec, 1); err == nil {
 		t.Error("String of a BIGINT column: no error")
 	}
-	if _, err := Int64(rec, 0); err == nil {
-		t.Error("Int64 of a text column: no error")
+	if _, err := Int(rec, 0); err == nil {
+		t.Error("Int of a text column: no error")
 	}
 	if _, err := Time(rec, 1); err == nil {
 		t.Error("Time of a BIGINT column: no error")
