@@ -6,11 +6,14 @@
 -- (issuesDigest). In the order feedbackNames (feedback.go) takes them in:
 -- accepted, then superseded, then rejected, the latest received first, then
 -- by path and content (as bytes), so that Go need not sort 100,000 again.
+-- All of them when $1 is NULL, else those whose content's first 3 hex
+-- digits are in the list $1 (report_feedback_buckets.sql).
 SELECT s.path, s.sha256, coalesce(s.unit_code, '') AS unit_code, coalesce(s.period, '') AS period,
        s.status, s.received_at, d.issues_md5
 FROM submission_status s
 JOIN files fl USING (path, sha256)
 JOIN issue_digests d USING (path, sha256)
 WHERE s.status <> 'ignored' AND fl.ignored IS NULL
+  AND ($1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], left(s.sha256, 3)))
 ORDER BY CASE s.status WHEN 'superseded' THEN 1 WHEN 'rejected' THEN 2 ELSE 0 END,
          s.received_at DESC, s.path, s.sha256;

@@ -288,6 +288,15 @@ CREATE TABLE IF NOT EXISTS issue_digests (
     sha256     VARCHAR,
     issues_md5 VARCHAR
 );
+-- The forms with an issue in 4,096 buckets by the first 3 hex digits of
+-- their content, each with a digest of what their feedback workbooks are
+-- made from (refresh_feedback_buckets.sql), kept between runs: the
+-- workbooks of a bucket whose digest did not move are left as they are
+-- without reading its forms back (pipeline/report).
+CREATE TABLE IF NOT EXISTS feedback_buckets (
+    bucket VARCHAR,
+    digest VARCHAR
+);
 CREATE TABLE IF NOT EXISTS submission_status (
     path          VARCHAR,
     sha256        VARCHAR,

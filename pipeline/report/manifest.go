@@ -42,6 +42,13 @@ const manifestVersion = 1
 type manifest struct {
 	Version  int                      `json:"version"`
 	Feedback map[string]manifestEntry `json:"feedback"` // file name → entry
+	// Buckets: for each bucket of forms (the first 3 hex digits of their
+	// content hash), a digest of everything their workbooks are made from
+	// as the warehouse had it (report_feedback_buckets.sql, bucketDigests).
+	// A night reads back only the forms of the buckets whose digest moved.
+	// Absent (a manifest from before, or written without them): every form
+	// is read back.
+	Buckets map[string]string `json:"buckets,omitempty"`
 }
 
 type manifestEntry struct {

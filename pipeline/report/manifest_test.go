@@ -348,7 +348,7 @@ func TestAnnotatedGBKName(t *testing.T) {
 func TestIssuesDigestMatchesWarehouse(t *testing.T) {
 	db, _ := testWarehouse(t)
 	ctx := context.Background()
-	heads, err := loadSubmissionDigests(ctx, db)
+	heads, err := loadSubmissionDigests(ctx, db, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strconv"
 	"unicode/utf8"
@@ -22,15 +23,35 @@ func encodeManifest(m *manifest) []byte {
 	b = append(b, "{\n\t\"version\": "...)
 	b = strconv.AppendInt(b, int64(m.Version), 10)
 	b = append(b, ",\n\t\"feedback\": "...)
-	if m.Feedback == nil {
-		return append(b, "null\n}"...)
+	switch {
+	case m.Feedback == nil:
+		b = append(b, "null"...)
+	case len(m.Feedback) == 0:
+		b = append(b, "{}"...)
+	default:
+		b = appendEntries(b, m.Feedback)
 	}
-	if len(m.Feedback) == 0 {
-		return append(b, "{}\n}"...)
+	if len(m.Buckets) > 0 {
+		b = append(b, ",\n\t\"buckets\": {"...)
+		for i, k := range slices.Sorted(maps.Keys(m.Buckets)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, "\n\t\t"...)
+			b = appendJSONString(b, k)
+			b = append(b, ": "...)
+			b = appendJSONString(b, m.Buckets[k])
+		}
+		b = append(b, "\n\t}"...)
 	}
+	return append(b, "\n}"...)
+}
+
+// appendEntries is the manifest's "feedback" object, sorted by name.
+func appendEntries(b []byte, feedback map[string]manifestEntry) []byte {
 	b = append(b, '{')
-	names := make([]string, 0, len(m.Feedback))
-	for name := range m.Feedback {
+	names := make([]string, 0, len(feedback))
+	for name := range feedback {
 		names = append(names, name)
 	}
 	slices.Sort(names)
@@ -38,7 +59,7 @@ func encodeManifest(m *manifest) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
-		e := m.Feedback[name]
+		e := feedback[name]
 		b = append(b, "\n\t\t"...)
 		b = appendJSONString(b, name)
 		b = append(b, ": {\n\t\t\t\"digest\": "...)
@@ -51,7 +72,7 @@ func encodeManifest(m *manifest) []byte {
 		}
 		b = append(b, "\n\t\t}"...)
 	}
-	return append(b, "\n\t}\n}"...)
+	return append(b, "\n\t}"...)
 }
 
 func appendStamp(b []byte, s *fileStamp) []byte {
@@ -124,8 +145,8 @@ func decodeManifest(data []byte) (m *manifest, ok bool) {
 	// Sized for its entries (one "digest" key each) instead of grown
 	// through every size up to 100,000.
 	m = &manifest{Version: int(version), Feedback: make(map[string]manifestEntry, bytes.Count(data, []byte(`"digest": `)))}
-	if d.lit("}\n}") {
-		return m, d.end()
+	if d.lit("}") {
+		return m, d.buckets(m)
 	}
 	for first := true; ; first = false {
 		if !first && !d.lit(",") {
@@ -156,10 +177,41 @@ func decodeManifest(data []byte) (m *manifest, ok bool) {
 		}
 		m.Feedback[name] = e
 	}
-	if !d.lit("\n\t}\n}") {
+	if !d.lit("\n\t}") {
 		return nil, false
 	}
-	return m, d.end()
+	return m, d.buckets(m)
+}
+
+// buckets reads the manifest's end: its buckets, if any, then "}".
+func (d *manifestDecoder) buckets(m *manifest) bool {
+	if d.lit(",\n\t\"buckets\": {") {
+		m.Buckets = map[string]string{}
+		for first := true; ; first = false {
+			if !first && !d.lit(",") {
+				break
+			}
+			if !d.lit("\n\t\t") {
+				return false
+			}
+			k, ok := d.str()
+			if !ok || !d.lit(": ") {
+				return false
+			}
+			v, ok := d.str()
+			if !ok {
+				return false
+			}
+			if _, dup := m.Buckets[k]; dup {
+				return false
+			}
+			m.Buckets[k] = v
+		}
+		if !d.lit("\n\t}") {
+			return false
+		}
+	}
+	return d.lit("\n}") && d.end()
 }
 
 type manifestDecoder struct {

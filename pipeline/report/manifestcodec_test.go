@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -30,6 +31,12 @@ func randomManifest(r *rand.Rand) *manifest {
 			e.Retry = &fileStamp{Exists: r.IntN(2) == 0, MTime: int64(r.IntN(3)) - 1}
 		}
 		m.Feedback[name+".xlsx"] = e
+	}
+	if r.IntN(3) > 0 {
+		m.Buckets = map[string]string{}
+		for range r.IntN(5) {
+			m.Buckets[fmt.Sprintf("%03x", r.IntN(4096))] = []string{"0cc175b9c0f1b6a831c399e269772661", "", "\u00e9\"q"}[r.IntN(3)]
+		}
 	}
 	return m
 }

@@ -2,6 +2,8 @@ package warehouse
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"path/filepath"
@@ -18,7 +20,8 @@ import (
 // between runs holds the same figures, in both views, the same flags,
 // reporting statuses, submissions, requests, histograms of days to resolve
 // (request_days), registry and digests of each form's issues
-// (issue_digests, a registry change moves them) as a fresh warehouse that loads the whole
+// (issue_digests, a registry change moves them) and their buckets
+// (feedback_buckets) as a fresh warehouse that loads the whole
 // inbox at once. The nights take every way a figure of an earlier month changes: a
 // new month, a corrected form, a late form, a form of a later month that
 // relists an earlier month's request with new values (and its correction,
@@ -130,6 +133,12 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	for i, n := range nights {
 		// A file added again replaces its earlier entry (a new receipt time).
 		for _, a := range n.add {
+			if a.sha == "" {
+				// A content hash of hex digits, as a real one: the forms
+				// spread over the buckets of feedback_buckets.
+				sum := sha256.Sum256([]byte("sha-" + a.path))
+				a.sha = hex.EncodeToString(sum[:])
+			}
 			inbox = replaceUpload(inbox, a)
 		}
 		reg := n.registry
@@ -153,6 +162,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			`SELECT * FROM metric_flags ORDER BY ALL`,
 			`SELECT * FROM reporting_status ORDER BY ALL`,
 			`SELECT * FROM issue_digests ORDER BY ALL`,
+			`SELECT * FROM feedback_buckets ORDER BY ALL`,
 			`SELECT * FROM submissions ORDER BY ALL`,
 			`SELECT * FROM requests ORDER BY ALL`,
 			`SELECT * FROM request_days ORDER BY ALL`,

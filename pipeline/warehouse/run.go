@@ -304,7 +304,7 @@ var refreshSteps = []string{
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
 	"drop_prev_metric_values",
-	"views", "refresh_issue_digests",
+	"views", "refresh_issue_digests", "refresh_feedback_buckets",
 }
 
 // Refresh flushes what was added, replaces the registry and brings every
