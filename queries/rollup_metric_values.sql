@@ -79,7 +79,9 @@ JOIN unit_tree t
 SEMI JOIN refresh_groups g ON g.period = p.period AND g.unit_code = t.ancestor_code
 GROUP BY ALL;
 
-CREATE OR REPLACE TEMP TABLE rollup_medians AS
+-- The histograms of the (month, unit)s recomputed (each reporting unit's
+-- own, and each unit's above them summed up the month's hierarchy).
+CREATE OR REPLACE TEMP TABLE rollup_days_up AS
 WITH days AS (
     -- Shifted, not summed: both uses below sum.
     SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
@@ -107,9 +109,25 @@ WITH days AS (
     )
     GROUP BY ALL
 )
+FROM days_up;
+
+CREATE OR REPLACE TEMP TABLE rollup_medians AS
 SELECT period, unit_code, 'days_to_resolve_median' AS metric, median,
        hash(unit_code) % getvariable('rollup_parts') AS part
-FROM histogram_medians('days_up');
+FROM histogram_medians('rollup_days_up');
+
+-- Kept for the units with a unit below them in the month
+-- (request_days_up, schema.sql): written again for the (month, unit)s
+-- recomputed, gone with a month gone.
+DELETE FROM request_days_up u
+USING refresh_groups g
+WHERE u.period = g.period AND u.unit_code = g.unit_code;
+DELETE FROM request_days_up WHERE period NOT IN (SELECT period FROM metric_periods);
+INSERT INTO request_days_up
+SELECT d.period, d.unit_code, d.days, d.n
+FROM rollup_days_up d
+SEMI JOIN unit_tree t
+  ON t.ancestor_code = d.unit_code AND t.depth = 1 AND d.period BETWEEN t.valid_from AND t.valid_to;
 
 -- The figures of the units (of each month's hierarchy: unit_periods,
 -- refresh_metric_periods.sql) whose code's hash falls in part k.
@@ -142,3 +160,4 @@ INSERT INTO metric_values_t BY NAME FROM rollup_part(3);
 DROP TABLE rollup_own;
 DROP TABLE rollup_below;
 DROP TABLE rollup_medians;
+DROP TABLE rollup_days_up;

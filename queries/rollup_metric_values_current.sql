@@ -93,6 +93,23 @@ FROM current_changed c
 JOIN current_units m ON m.code = c.code
 JOIN today_tree t ON t.unit_code = m.current_code;
 
+-- The figures of the replaced units, summed without going down to every
+-- village again. Replaced units are closed upwards in today's tree (a
+-- replaced unit's parent of today is replaced), and a unit that is not
+-- replaced has in M the same row and the same codes below it as today, so
+-- its figures of M (metric_values_t) are its figures along today's
+-- hierarchy. A replaced unit U therefore sums:
+--   * the figures of M of the units not replaced whose parent of today is
+--     replaced and at or below U (the largest parts of U's tree that did not
+--     change): their numerators and denominators, and their histograms of
+--     days (request_days_up for a unit with units below it, its own days
+--     for a reporting unit);
+--   * the facts and days of every unit valid in M that is at a replaced unit
+--     at or below U once mapped to today's (current_units; itself when it
+--     is valid today).
+-- On a 10,000-unit year with 2% of the units moved or merged this summed
+-- 70,000 rows of figures and histograms where every village's month, a
+-- million facts and a million histogram rows, was summed before (0.21 s).
 INSERT INTO metric_values_current_t BY NAME
 WITH replaced AS (
     SELECT r.period, u.code, u.name, u.level
@@ -102,70 +119,86 @@ WITH replaced AS (
       AND r.period IN (SELECT period FROM current_periods) -- this run's; the others keep their rows
 ), replaced_periods AS (
     SELECT DISTINCT period FROM replaced
-), shifted AS (
-    -- As in metric_values: a fact of a month before its unit's first month
-    -- counts in that first month (request_before_unit); one of a unit not
-    -- valid in its month counts in neither view.
-    SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
-    FROM facts_from(getvariable('current_from')) f
-    LEFT JOIN unit_first u ON u.code = f.unit_code
+), kept_parts AS (
+    -- The units not replaced whose parent of today (parent_code) is.
+    SELECT x.period, x.code AS parent_code, t.unit_code AS code
+    FROM replaced x
+    JOIN today_tree t ON t.ancestor_code = x.code AND t.depth = 1
+    ANTI JOIN replaced y ON y.period = x.period AND y.code = t.unit_code
+), kept_up AS (
+    -- Each with every replaced unit at or above it.
+    SELECT k.period, a.ancestor_code AS unit_code, k.code
+    FROM kept_parts k
+    JOIN today_tree a ON a.unit_code = k.parent_code
+    SEMI JOIN replaced r ON r.period = k.period AND r.code = a.ancestor_code
+), sources AS (
+    -- The units whose facts land on a replaced unit: the replaced units
+    -- themselves and the changed codes that map to one.
+    SELECT DISTINCT code FROM (
+        SELECT code FROM replaced
+        UNION ALL
+        SELECT m.code FROM current_units m JOIN replaced r ON r.code = m.current_code
+    )
 ), located AS (
-    -- Each fact at the unit it maps to today.
-    SELECT f.period, coalesce(m.current_code, f.unit_code) AS code, c.ord, f.numerator, f.denominator
-    FROM shifted f
-    JOIN replaced_periods USING (period)
-    JOIN unit_periods v ON v.period = f.period AND v.code = f.unit_code
+    -- Their facts of M (a unit valid in M; shifted to a unit's first month,
+    -- as in metric_values) at the replaced unit they map to.
+    SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period,
+           coalesce(m.current_code, f.unit_code) AS code, c.ord, f.numerator, f.denominator
+    FROM facts_from(getvariable('current_from')) f
+    SEMI JOIN sources s ON s.code = f.unit_code
+    LEFT JOIN unit_first u ON u.code = f.unit_code
     LEFT JOIN current_units m ON m.code = f.unit_code
     JOIN metric_catalog c USING (metric)
-), located_parent AS (
-    -- Summed to that unit's parent of today first, then from the parents
-    -- up (as rollup_metric_values.sql does): the same units reached as
-    -- through today's tree at once, with a parent's sum in the second join
-    -- where the first had every village's.
-    SELECT l.period, t.ancestor_code AS parent_code, l.ord,
-           sum(l.numerator) AS numerator, sum(l.denominator) AS denominator
-    FROM located l
-    JOIN today_tree t ON t.unit_code = l.code AND t.depth = 1
-    GROUP BY ALL
+    SEMI JOIN unit_periods v ON v.period = greatest(f.period, coalesce(u.first_from, '0000-00')) AND v.code = f.unit_code
+    SEMI JOIN replaced r ON r.period = greatest(f.period, coalesce(u.first_from, '0000-00'))
+                        AND r.code = coalesce(m.current_code, f.unit_code)
 ), sums AS (
-    -- To the replaced units at or above each fact's unit of today.
     SELECT period, unit_code, ord, sum(numerator) AS numerator, sum(denominator) AS denominator
     FROM (
-        SELECT l.period, l.code AS unit_code, l.ord, l.numerator, l.denominator
+        SELECT l.period, t.ancestor_code AS unit_code, l.ord, l.numerator, l.denominator
         FROM located l
-        SEMI JOIN today_tree t ON t.unit_code = l.code AND t.depth = 0
-        SEMI JOIN replaced r ON r.period = l.period AND r.code = l.code
+        JOIN today_tree t ON t.unit_code = l.code
         UNION ALL
-        SELECT p.period, t.ancestor_code, p.ord, p.numerator, p.denominator
-        FROM located_parent p
-        JOIN today_tree t ON t.unit_code = p.parent_code
-        SEMI JOIN replaced r ON r.period = p.period AND r.code = t.ancestor_code
+        SELECT k.period, k.unit_code, v.metric_ord, v.numerator, v.denominator
+        FROM kept_up k
+        JOIN metric_values_t v ON v.period = k.period AND v.unit_code = k.code
+        JOIN metric_catalog c ON c.ord = v.metric_ord AND c.kind <> 'median'
     )
     GROUP BY ALL
 ), located_days AS (
-    SELECT p.period, coalesce(m.current_code, d.unit_code) AS code, d.days, d.n
+    SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period,
+           coalesce(m.current_code, d.unit_code) AS code, d.days, d.n
     FROM days_from(getvariable('current_from')) d
+    SEMI JOIN sources s ON s.code = d.unit_code
     LEFT JOIN unit_first u ON u.code = d.unit_code
-    JOIN replaced_periods p ON p.period = greatest(d.period, coalesce(u.first_from, '0000-00'))
-    JOIN unit_periods v ON v.period = p.period AND v.code = d.unit_code
     LEFT JOIN current_units m ON m.code = d.unit_code
-), days_parent AS (
-    SELECT l.period, t.ancestor_code AS parent_code, l.days, sum(l.n) AS n
-    FROM located_days l
-    JOIN today_tree t ON t.unit_code = l.code AND t.depth = 1
-    GROUP BY ALL
+    SEMI JOIN unit_periods v ON v.period = greatest(d.period, coalesce(u.first_from, '0000-00')) AND v.code = d.unit_code
+    SEMI JOIN replaced r ON r.period = greatest(d.period, coalesce(u.first_from, '0000-00'))
+                        AND r.code = coalesce(m.current_code, d.unit_code)
+), kept_leaves AS (
+    -- The kept parts without a unit below them, and their own days of M.
+    SELECT k.period, k.unit_code, k.code
+    FROM kept_up k
+    ANTI JOIN today_tree t ON t.ancestor_code = k.code AND t.depth = 1
 ), days_up AS (
     SELECT period, unit_code, days, sum(n) AS n
     FROM (
-        SELECT l.period, l.code AS unit_code, l.days, l.n
+        SELECT l.period, t.ancestor_code AS unit_code, l.days, l.n
         FROM located_days l
-        SEMI JOIN today_tree t ON t.unit_code = l.code AND t.depth = 0
-        SEMI JOIN replaced x ON x.period = l.period AND x.code = l.code
+        JOIN today_tree t ON t.unit_code = l.code
         UNION ALL
-        SELECT p.period, t.ancestor_code, p.days, p.n
-        FROM days_parent p
-        JOIN today_tree t ON t.unit_code = p.parent_code
-        SEMI JOIN replaced x ON x.period = p.period AND x.code = t.ancestor_code
+        SELECT k.period, k.unit_code, d.days, d.n
+        FROM kept_up k
+        JOIN request_days_up d ON d.period = k.period AND d.unit_code = k.code
+        UNION ALL
+        SELECT k.period, k.unit_code, d.days, d.n
+        FROM kept_leaves k
+        JOIN (
+            SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
+            FROM days_from(getvariable('current_from')) d
+            SEMI JOIN (SELECT DISTINCT code FROM kept_leaves) c ON c.code = d.unit_code
+            LEFT JOIN unit_first u ON u.code = d.unit_code
+        ) d ON d.period = k.period AND d.unit_code = k.code
     )
     GROUP BY ALL
 ), medians AS (

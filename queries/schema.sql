@@ -338,6 +338,18 @@ CREATE TABLE IF NOT EXISTS request_days (
     days      BIGINT NOT NULL,
     n         BIGINT NOT NULL
 );
+-- request_days summed up each month's hierarchy, for the units with a unit
+-- below them (rollup_metric_values.sql, for the (month, unit)s it
+-- recomputes): the histograms of metric_values' medians above the villages,
+-- kept so that metric_values_current sums those of the units whose figures
+-- are the same along today's hierarchy instead of every village's again
+-- (rollup_metric_values_current.sql).
+CREATE TABLE IF NOT EXISTS request_days_up (
+    period    VARCHAR NOT NULL,
+    unit_code VARCHAR NOT NULL,
+    days      BIGINT NOT NULL,
+    n         BIGINT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS metric_values_t (
     period      VARCHAR,
     unit_code   VARCHAR,

@@ -270,7 +270,6 @@ func stripBuckets(t *testing.T, dir string) {
 	}
 }
 
-
 // rebucket computes feedback_buckets again (refresh_feedback_buckets.sql)
 // after a test changed the warehouse by hand, as a full refresh does.
 func rebucket(t *testing.T, db *sql.DB) {

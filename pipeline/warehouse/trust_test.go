@@ -75,6 +75,12 @@ func table(t testing.TB, db *sql.DB, q string, args ...any) [][]string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return scanTable(t, rows)
+}
+
+// scanTable reads rows as table gives them, and closes them.
+func scanTable(t testing.TB, rows *sql.Rows) [][]string {
+	t.Helper()
 	defer rows.Close()
 	cols, _ := rows.Columns()
 	out := [][]string{}
