@@ -14,6 +14,6 @@ FROM submission_status s
 JOIN files fl USING (path, sha256)
 JOIN issue_digests d USING (path, sha256)
 WHERE s.status <> 'ignored' AND fl.ignored IS NULL
-  AND ($1::VARCHAR[] IS NULL OR list_contains($1::VARCHAR[], left(s.sha256, 3)))
+  AND ($1::VARCHAR[] IS NULL OR left(s.sha256, 3) IN (SELECT unnest($1::VARCHAR[])))
 ORDER BY CASE s.status WHEN 'superseded' THEN 1 WHEN 'rejected' THEN 2 ELSE 0 END,
          s.received_at DESC, s.path, s.sha256;
