@@ -13,7 +13,12 @@
 -- the mean of the two middle ones for an even count. Exact, and several times
 -- cheaper than a median over every request joined to every ancestor.
 --
--- Memory (the default --memory-limit is 256MB; 10,000 units × 12 months is
+-- A unit recomputed sums what lies below it from the units recomputed too
+-- (their own facts) and from the parts of the tree that are not (their
+-- figures and histograms as last night: kept_parts, below), so that a
+-- night's few hundred changed villages do not sum every village again.
+--
+-- Memory (the default --memory-limit was 256MB, now 512MB; 10,000 units × 12 months is
 -- 4.5 million figures): the facts are keyed by the metric's number rather
 -- than its name; only the units above villages and communities are summed
 -- through the tree (the villages' own figures are joined as they are);
@@ -31,7 +36,7 @@ SET VARIABLE rollup_parts = CASE WHEN (SELECT count(*) FROM refresh_groups) < 20
 -- Every reporting unit's facts in the months of refresh_periods (facts_from,
 -- refresh_scope.sql: those months' blocks of metric_facts, and the earlier
 -- facts of a unit founded in one of them, which count there), shifted as
--- above: read twice below, kept by neither.
+-- above: read once, for rollup_own.
 CREATE OR REPLACE TEMP MACRO rollup_facts() AS TABLE
 SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
        f.numerator, f.denominator
