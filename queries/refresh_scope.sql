@@ -150,20 +150,32 @@ WHERE first_from > '0000-00' AND first_from IN (SELECT period FROM current_perio
 -- months from m on with the founded units' earlier ones, for the roll-ups:
 -- two plain scans whose month test reaches the scan (it skips the blocks
 -- of earlier months, and a test of a constant is cheap), where one test
--- "recent or founded" made every row of a year probe a subquery.
+-- "recent or founded" made every row of a year probe a subquery. Each row
+-- comes with its month shifted to its unit's first month (unit_first,
+-- refresh_unit_tree.sql) when earlier: a fact of a month before its unit
+-- existed counts in that first month (request_before_unit), in every
+-- roll-up.
 SET VARIABLE founded_units = (SELECT coalesce(list(code), []) FROM fact_units);
 
 CREATE OR REPLACE TEMP MACRO facts_from(m) AS TABLE
-FROM metric_facts WHERE period >= m
-UNION ALL
-FROM metric_facts
-WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
+SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
+FROM (
+    FROM metric_facts WHERE period >= m
+    UNION ALL
+    FROM metric_facts
+    WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code)
+) f
+LEFT JOIN unit_first u ON u.code = f.unit_code;
 
 CREATE OR REPLACE TEMP MACRO days_from(m) AS TABLE
-FROM request_days WHERE period >= m
-UNION ALL
-FROM request_days
-WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code);
+SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
+FROM (
+    FROM request_days WHERE period >= m
+    UNION ALL
+    FROM request_days
+    WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code)
+) d
+LEFT JOIN unit_first u ON u.code = d.unit_code;
 
 -- The median of each (period, unit_code)'s days to resolve, from t, the
 -- name of a histogram (period, unit_code, days, n) such as request_days

@@ -30,20 +30,19 @@
 -- (rollup_own) are the only thing of their size kept aside, as large as the
 -- figures recomputed; and nothing is sorted: readers order what they read.
 -- A fact of a month before its unit's first month (unit_first,
--- refresh_unit_tree.sql) counts in that first month.
+-- refresh_unit_tree.sql) counts in that first month (facts_from and
+-- days_from, refresh_scope.sql, shift it there).
 SET VARIABLE rollup_parts = CASE WHEN (SELECT count(*) FROM refresh_groups) < 20000 THEN 1 ELSE 4 END;
 
 -- Every reporting unit's facts in the months of refresh_periods (facts_from,
 -- refresh_scope.sql: those months' blocks of metric_facts, and the earlier
--- facts of a unit founded in one of them, which count there), shifted as
--- above: read once, for rollup_own.
+-- facts of a unit founded in one of them, shifted to its first month):
+-- read once, for rollup_own.
 CREATE OR REPLACE TEMP MACRO rollup_facts() AS TABLE
-SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, c.ord,
-       f.numerator, f.denominator
+SELECT f.period, f.unit_code, c.ord, f.numerator, f.denominator
 FROM facts_from(getvariable('refresh_from')) f
 JOIN metric_catalog c USING (metric)
-LEFT JOIN unit_first u ON u.code = f.unit_code
-WHERE greatest(f.period, coalesce(u.first_from, '0000-00')) IN (SELECT period FROM refresh_periods);
+WHERE f.period IN (SELECT period FROM refresh_periods);
 
 -- The own facts of the (month, unit)s recomputed, summed per month, unit
 -- and metric (a shifted fact may meet another of the same key): the only
@@ -110,12 +109,8 @@ CREATE OR REPLACE TEMP TABLE rollup_days_up AS
 WITH shifted AS MATERIALIZED (
     -- Read once for both uses below: the days of the recomputed units and
     -- of the kept parts.
-    SELECT d.*
-    FROM (
-        SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
-        FROM days_from(getvariable('refresh_from')) d
-        LEFT JOIN unit_first u ON u.code = d.unit_code
-    ) d
+    SELECT d.period, d.unit_code, d.days, d.n
+    FROM days_from(getvariable('refresh_from')) d
     SEMI JOIN (SELECT period, unit_code FROM refresh_groups UNION ALL SELECT period, code FROM kept_parts) w
       ON w.period = d.period AND w.unit_code = d.unit_code
 ), own AS (

@@ -119,7 +119,7 @@ WITH replaced AS (
       AND r.period IN (SELECT period FROM current_periods) -- this run's; the others keep their rows
 ), replaced_periods AS (
     SELECT DISTINCT period FROM replaced
-), kept_parts AS (
+), unchanged_parts AS (
     -- The units not replaced whose parent of today (parent_code) is.
     SELECT x.period, x.code AS parent_code, t.unit_code AS code
     FROM replaced x
@@ -128,7 +128,7 @@ WITH replaced AS (
 ), kept_up AS (
     -- Each with every replaced unit at or above it.
     SELECT k.period, a.ancestor_code AS unit_code, k.code
-    FROM kept_parts k
+    FROM unchanged_parts k
     JOIN today_tree a ON a.unit_code = k.parent_code
     SEMI JOIN replaced r ON r.period = k.period AND r.code = a.ancestor_code
 ), sources AS (
@@ -140,18 +140,15 @@ WITH replaced AS (
         SELECT m.code FROM current_units m JOIN replaced r ON r.code = m.current_code
     )
 ), located AS (
-    -- Their facts of M (a unit valid in M; shifted to a unit's first month,
-    -- as in metric_values) at the replaced unit they map to.
-    SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period,
-           coalesce(m.current_code, f.unit_code) AS code, c.ord, f.numerator, f.denominator
+    -- Their facts of M (a unit valid in M; shifted to a unit's first month
+    -- by facts_from, as in metric_values) at the replaced unit they map to.
+    SELECT f.period, coalesce(m.current_code, f.unit_code) AS code, c.ord, f.numerator, f.denominator
     FROM facts_from(getvariable('current_from')) f
     SEMI JOIN sources s ON s.code = f.unit_code
-    LEFT JOIN unit_first u ON u.code = f.unit_code
     LEFT JOIN current_units m ON m.code = f.unit_code
     JOIN metric_catalog c USING (metric)
-    SEMI JOIN unit_periods v ON v.period = greatest(f.period, coalesce(u.first_from, '0000-00')) AND v.code = f.unit_code
-    SEMI JOIN replaced r ON r.period = greatest(f.period, coalesce(u.first_from, '0000-00'))
-                        AND r.code = coalesce(m.current_code, f.unit_code)
+    SEMI JOIN unit_periods v ON v.period = f.period AND v.code = f.unit_code
+    SEMI JOIN replaced r ON r.period = f.period AND r.code = coalesce(m.current_code, f.unit_code)
 ), sums AS (
     SELECT period, unit_code, ord, sum(numerator) AS numerator, sum(denominator) AS denominator
     FROM (
@@ -165,21 +162,24 @@ WITH replaced AS (
         JOIN metric_catalog c ON c.ord = v.metric_ord AND c.kind <> 'median'
     )
     GROUP BY ALL
-), located_days AS (
-    SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period,
-           coalesce(m.current_code, d.unit_code) AS code, d.days, d.n
-    FROM days_from(getvariable('current_from')) d
-    SEMI JOIN sources s ON s.code = d.unit_code
-    LEFT JOIN unit_first u ON u.code = d.unit_code
-    LEFT JOIN current_units m ON m.code = d.unit_code
-    SEMI JOIN unit_periods v ON v.period = greatest(d.period, coalesce(u.first_from, '0000-00')) AND v.code = d.unit_code
-    SEMI JOIN replaced r ON r.period = greatest(d.period, coalesce(u.first_from, '0000-00'))
-                        AND r.code = coalesce(m.current_code, d.unit_code)
 ), kept_leaves AS (
-    -- The kept parts without a unit below them, and their own days of M.
+    -- The kept parts without a unit below them: their own days of M.
     SELECT k.period, k.unit_code, k.code
     FROM kept_up k
     ANTI JOIN today_tree t ON t.ancestor_code = k.code AND t.depth = 1
+), days AS MATERIALIZED (
+    -- Read once for both uses below: the days of the sources and of the
+    -- kept leaves.
+    SELECT d.period, d.unit_code, d.days, d.n
+    FROM days_from(getvariable('current_from')) d
+    SEMI JOIN (SELECT code FROM sources UNION SELECT code FROM kept_leaves) w ON w.code = d.unit_code
+), located_days AS (
+    SELECT d.period, coalesce(m.current_code, d.unit_code) AS code, d.days, d.n
+    FROM days d
+    SEMI JOIN sources s ON s.code = d.unit_code
+    LEFT JOIN current_units m ON m.code = d.unit_code
+    SEMI JOIN unit_periods v ON v.period = d.period AND v.code = d.unit_code
+    SEMI JOIN replaced r ON r.period = d.period AND r.code = coalesce(m.current_code, d.unit_code)
 ), days_up AS (
     SELECT period, unit_code, days, sum(n) AS n
     FROM (
@@ -193,12 +193,7 @@ WITH replaced AS (
         UNION ALL
         SELECT k.period, k.unit_code, d.days, d.n
         FROM kept_leaves k
-        JOIN (
-            SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
-            FROM days_from(getvariable('current_from')) d
-            SEMI JOIN (SELECT DISTINCT code FROM kept_leaves) c ON c.code = d.unit_code
-            LEFT JOIN unit_first u ON u.code = d.unit_code
-        ) d ON d.period = k.period AND d.unit_code = k.code
+        JOIN days d ON d.period = k.period AND d.unit_code = k.code
     )
     GROUP BY ALL
 ), medians AS (

@@ -137,7 +137,7 @@ func scanSubmissions(ctx context.Context, db *sql.DB, keys, shas []string) ([]*S
 // buckets limits them to the forms of those buckets
 // (report_feedback_buckets.sql); nil reads every form.
 func loadSubmissionDigests(ctx context.Context, db *sql.DB, buckets []string) ([]*Submission, error) {
-	var filter any // NULL for all: a nil []string would bind as an empty list
+	var filter any // NULL for all, as in scanSubmissions
 	if buckets != nil {
 		filter = buckets
 	}
@@ -188,6 +188,10 @@ func bucketDigests(ctx context.Context, db *sql.DB, annotate bool) (map[string]s
 	})
 	return out, err
 }
+
+// feedbackBuckets is how many buckets report_feedback_buckets.sql has:
+// the first 3 hex digits of a content hash.
+const feedbackBuckets = 4096
 
 // bucketOfName is the bucket (report_feedback_buckets.sql) of the form
 // whose feedback workbook is name: the first 3 of the 8 hex digits of its
@@ -267,7 +271,7 @@ func staleBuckets(d feedbackDisk, now map[string]string) (stale []string, all bo
 			set[b] = true
 		}
 	}
-	if len(set) > 1024 {
+	if len(set) > feedbackBuckets/4 {
 		return nil, true
 	}
 	// Not nil when empty: nil reads every form.
@@ -357,36 +361,36 @@ func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *
 		return plan, err
 	}
 	plan.manifest.Buckets = buckets
-	if len(kept) > 0 {
+	if kept != nil {
 		names := slices.Sorted(maps.Keys(kept))
-		unchanged := make([]string, 0, len(names)+len(res.Unchanged))
+		unchanged := make([]string, 0, len(names))
 		for _, name := range names {
-			plan.manifest.Feedback[name] = kept[name]
 			unchanged = append(unchanged, filepath.Join(plan.dir, name))
 		}
 		// Both by name, as Result says.
 		res.Unchanged = mergeSorted(unchanged, res.Unchanged)
+		// The stale buckets' few hundred entries join the others' map.
+		maps.Copy(kept, plan.manifest.Feedback)
+		plan.manifest.Feedback = kept
 	}
 	return plan, nil
 }
 
-// splitManifest parts m's workbooks into those of the stale buckets (in
-// rest, with m's version and buckets) and the others (kept).
+// splitManifest moves m's workbooks of the stale buckets into rest (with
+// m's version and buckets) and leaves the others in m's map, kept.
 func splitManifest(m *manifest, stale []string) (kept map[string]manifestEntry, rest *manifest) {
 	inStale := make(map[string]bool, len(stale))
 	for _, b := range stale {
 		inStale[b] = true
 	}
-	kept = make(map[string]manifestEntry, len(m.Feedback))
 	rest = &manifest{Version: m.Version, Feedback: map[string]manifestEntry{}, Buckets: m.Buckets}
 	for name, e := range m.Feedback {
 		if inStale[bucketOfName(name)] {
 			rest.Feedback[name] = e
-		} else {
-			kept[name] = e
+			delete(m.Feedback, name)
 		}
 	}
-	return kept, rest
+	return m.Feedback, rest
 }
 
 // mergeSorted merges two sorted lists into one.

@@ -25,8 +25,6 @@ import (
 
 	"grassroots/pipeline/calendar"
 	"grassroots/pipeline/form"
-	"grassroots/pipeline/registry"
-	"grassroots/pipeline/warehouse"
 	"grassroots/pipeline/warehouse/warehousetest"
 )
 
@@ -145,18 +143,8 @@ func clerkWorkbook(t *testing.T, inbox, rel string) string {
 // pipeline/warehouse's tests do) and an inbox holding one real workbook.
 func testWarehouse(t *testing.T) (db *sql.DB, inbox string) {
 	t.Helper()
-	ctx := context.Background()
-	dir := t.TempDir()
-	inbox = filepath.Join(dir, "inbox")
-	reg, err := registry.Parse(strings.NewReader(testRegistry), "registry.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(ctx, filepath.Join(dir, "w.duckdb"), slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	inbox = filepath.Join(t.TempDir(), "inbox")
+	w, reg := emptyWarehouse(t)
 
 	lxSHA := clerkWorkbook(t, inbox, "那楼镇/龙象社区3月.xlsx")
 

@@ -20,8 +20,8 @@ import (
 	"grassroots/pipeline/warehouse/warehousetest"
 )
 
-// trustWarehouse is an empty warehouse over testRegistry.
-func trustWarehouse(t *testing.T) (*warehouse.Warehouse, *registry.Registry) {
+// emptyWarehouse is an empty warehouse over testRegistry, and the registry.
+func emptyWarehouse(t *testing.T) (*warehouse.Warehouse, *registry.Registry) {
 	t.Helper()
 	reg, err := registry.Parse(strings.NewReader(testRegistry), "registry.csv")
 	if err != nil {
@@ -74,7 +74,7 @@ func writeSummary(t *testing.T, w *warehouse.Warehouse, now time.Time) string {
 // (100%), ranks below one with 180 at 97.2%, its rate says 2/2 and 样本不足, and a
 // small sample's low satisfaction breaks no 预警清单 rule.
 func TestSmallSampleRanking(t *testing.T) {
-	w, reg := trustWarehouse(t)
+	w, reg := emptyWarehouse(t)
 	big := newForm("450109100201", "2021-03", "张三", "13700001111")
 	big.Requests = requests("B", "2021-03", 180, 175, 175)
 	small := newForm("450109100202", "2021-03", "李四", "13700002222")
@@ -137,7 +137,7 @@ func TestSmallSampleRanking(t *testing.T) {
 // TestAnomalyAlert: a village whose requests jump tenfold after seven
 // steady months is a 数据异常 row of 预警清单; a steady one is not.
 func TestAnomalyAlert(t *testing.T) {
-	w, reg := trustWarehouse(t)
+	w, reg := emptyWarehouse(t)
 	months := []string{"2020-09", "2020-10", "2020-11", "2020-12", "2021-01", "2021-02", "2021-03"}
 	var uploads []warehousetest.Upload
 	for i, m := range months {
@@ -177,7 +177,7 @@ func TestAnomalyAlert(t *testing.T) {
 // February's figures; 变化说明 lists them with the file as the cause, and
 // says so when nothing changed.
 func TestChangesSheet(t *testing.T) {
-	w, reg := trustWarehouse(t)
+	w, reg := emptyWarehouse(t)
 	feb := newForm("450109100201", "2021-02", "张三", "13700001111")
 	feb.Requests = requests("F", "2021-02", 10, 8, 8)
 	mar := newForm("450109100201", "2021-03", "张三", "13700001111")
