@@ -26,14 +26,7 @@
 -- only the figures of refresh_groups in metric_values.
 -- All temporary.
 CREATE OR REPLACE TEMP TABLE refresh_mode AS
-WITH prev_today AS (
-    -- The previous run's hierarchy_today (refresh_metric_periods.sql), from
-    -- the statuses it left.
-    SELECT coalesce(
-        (SELECT max(s.period) FROM prev_submission_status s, prev_run p
-         WHERE s.status = 'accepted' AND s.period <= strftime(timezone('Asia/Shanghai', p.started_at), '%Y-%m')),
-        (SELECT strftime(timezone('Asia/Shanghai', started_at), '%Y-%m') FROM prev_run)) AS period
-), mode AS (
+WITH mode AS (
     SELECT NOT coalesce((SELECT p.flags_basis = c.flags_basis AND p.deadline_day = c.deadline_day FROM this_run c, prev_run p), false)
            OR getvariable('registry_changed') -- load_units.sql
            -- figures without the facts they came from (a warehouse from before
@@ -43,23 +36,12 @@ WITH prev_today AS (
            NOT EXISTS (SELECT 1 FROM metric_values_t) AS first_run
 )
 SELECT all_figures, first_run,
-       all_figures OR (SELECT period FROM hierarchy_today) IS DISTINCT FROM (SELECT period FROM prev_today) AS today_moved
+       all_figures OR (SELECT period FROM hierarchy_today) IS DISTINCT FROM (SELECT period FROM prev_today) AS today_moved -- prev_today.sql
 FROM mode;
 
 -- The months the previous run had figures for.
 CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
 SELECT DISTINCT period FROM metric_values_t;
-
--- The submissions whose status or receipt time changed, with their unit
--- and month and whether their status changed (also for
--- refresh_reporting_status.sql and refresh_metric_changes.sql). A form's
--- unit and month never change under its sha256, nor do its request rows.
-CREATE OR REPLACE TEMP TABLE changed_submissions AS
-SELECT path, sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period,
-       n.status IS DISTINCT FROM o.status AS status_changed
-FROM submission_status n
-FULL JOIN prev_submission_status o USING (path, sha256)
-WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at;
 
 -- Each reporting unit with a changed submission, and the earliest month its
 -- facts may have changed in.

@@ -67,6 +67,20 @@ FROM pre;
 CREATE OR REPLACE TEMP TABLE submission_status_old AS
 FROM submission_status SEMI JOIN submission_status_new USING (path, sha256);
 
+-- The submissions whose status or receipt time changed, with their unit
+-- and month and whether their status changed: what refresh_scope.sql,
+-- refresh_reporting_status.sql, refresh_metric_changes.sql and
+-- refresh_feedback_buckets.sql start from. A row not computed again is as it
+-- was, and no stored row goes away (a file once seen keeps its row), so
+-- these are all of them. A form's unit and month never change under its
+-- sha256, nor do its request rows. Temporary.
+CREATE OR REPLACE TEMP TABLE changed_submissions AS
+SELECT path, sha256, coalesce(n.unit_code, o.unit_code) AS unit_code, coalesce(n.period, o.period) AS period,
+       n.status IS DISTINCT FROM o.status AS status_changed
+FROM submission_status_new n
+FULL JOIN submission_status_old o USING (path, sha256)
+WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at;
+
 CREATE OR REPLACE TEMP TABLE submission_status_in AS
 FROM submission_status_new EXCEPT FROM submission_status_old;
 

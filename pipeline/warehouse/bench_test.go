@@ -186,7 +186,7 @@ func (h *stepTimes) Handle(_ context.Context, r slog.Record) error {
 }
 
 // trustSteps are the refresh steps of metric_flags and metric_changes.
-var trustSteps = []string{"prev_units", "prev_unit_tree", "prev_submission_status", "prev_metric_values",
+var trustSteps = []string{"prev_units", "prev_unit_tree", "prev_today", "prev_metric_values",
 	"refresh_changed_groups", "refresh_metric_changes", "refresh_flag_scope",
 	"refresh_metric_flags_delete", "refresh_metric_flags_insert", "drop_prev_metric_values"}
 

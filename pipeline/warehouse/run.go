@@ -283,7 +283,7 @@ const DefaultMinSample = 10
 // refresh_scope can tell what to recompute and refresh_metric_changes which
 // figures changed and why. The figures themselves are kept aside later
 // (prev_metric_values), once the scope is known.
-var prevSteps = []string{"prev_run", "prev_units", "prev_unit_tree", "prev_submission_status", "prev_derived_issues"}
+var prevSteps = []string{"prev_run", "prev_units", "prev_unit_tree", "prev_today", "prev_derived_issues"}
 
 // partialSteps are the steps that a refresh which recomputes only some
 // figures (refresh_scope.sql) runs in place of others.
