@@ -117,6 +117,10 @@ type Options struct {
 	Workers int
 	// Log receives progress and skipped copies; nil discards.
 	Log *slog.Logger
+	// Folder is the feedback folder as ReadFeedbackFolder read it, with the
+	// same OutDir, InboxDir and Inbox, while the batch was still loading;
+	// nil reads it now.
+	Folder *FeedbackFolder
 }
 
 // Result lists the files written, kept and removed, as paths under OutDir.
