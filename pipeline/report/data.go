@@ -98,8 +98,9 @@ type change struct {
 // The catalog and rules come first (the other steps index by them); the
 // units, figures, statuses, flags and changes are then read at once, each
 // on a connection of its own: the time is mostly DuckDB's and the driver
-// handing over rows, which the two CPUs do side by side. The trend follows
-// the units, whose top unit and townships it reads.
+// handing over rows, which the two CPUs do side by side. The trend picks
+// the top unit and the townships itself (report_trend_values.sql), so as
+// not to wait for the units (75 ms at 10,000 villages).
 func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.Logger) (*summaryData, error) {
 	d := &summaryData{period: period, months: monthsBack(period, 12), pos: map[string]int{},
 		byCode: map[string]*unitInfo{}, cur: map[string][]figure{},
@@ -123,9 +124,8 @@ func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.L
 	if err := run(step{"catalog", d.loadCatalog}, step{"rules", d.loadRules}); err != nil {
 		return nil, err
 	}
-	// Each chain fills its own fields of d and reads only the catalog's
-	// and, for the trend, the units.
-	chains := [][]step{{{"units", d.loadUnits}, {"trend", d.loadTrend}}, {{"values", d.loadValues}},
+	// Each chain fills its own fields of d and reads only the catalog's.
+	chains := [][]step{{{"units", d.loadUnits}}, {{"trend", d.loadTrend}}, {{"values", d.loadValues}},
 		{{"status", d.loadStatus}}, {{"flags", d.loadFlags}}, {{"changes", d.loadChanges}}}
 	errs := make([]error, len(chains))
 	var wg sync.WaitGroup
@@ -240,13 +240,6 @@ func (d *summaryData) loadValues(ctx context.Context, db *sql.DB) error {
 // unit.
 func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
-	var heads []string
-	if top := d.topUnit(); top != nil {
-		heads = append(heads, top.code)
-	}
-	for _, t := range d.unitsAt("township") {
-		heads = append(heads, t.code)
-	}
 	return arrowQuery(ctx, db, "report_trend_values", func(rec arrow.RecordBatch) error {
 		month, err := arrowcol.String(rec, 0)
 		if err != nil {
@@ -260,7 +253,7 @@ func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 			}
 			return m
 		})
-	}, d.months[0], d.period, heads)
+	}, d.months[0], d.period)
 }
 
 func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
