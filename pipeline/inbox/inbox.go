@@ -87,39 +87,22 @@ const scanWorkers = 4
 // top by this one. The order does not matter: Scan sorts. Only root's own
 // listing failing is an error; below it an unreadable entry is logged and
 // skipped.
+//
+// Each file is stat'ed relative to its open folder (statAt) and its path
+// built as the folders are entered, not looked up from the root: half the
+// listing's time went to the kernel walking every file's eight path
+// components again, and to filepath.Rel and Clean taking them apart.
 func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File, error) {
-	top, err := os.ReadDir(root)
+	w := walker{receipts: receipts, log: log}
+	var files []File
+	subs, err := w.folder(root, "", &files)
 	if err != nil {
 		return nil, err
 	}
-	var files []File
-	var subs []string
-	for _, d := range top {
-		abs := filepath.Join(root, d.Name())
-		if d.IsDir() {
-			subs = append(subs, abs)
-		} else if f, ok := inboxFile(root, abs, d, receipts, log); ok {
-			files = append(files, f)
-		}
-	}
 	found := make([][]File, len(subs))
-	// Every walk returns nil: its errors are logged and skipped.
 	parallel.Each(context.Background(), scanWorkers, len(subs), func(i int) error {
-		return filepath.WalkDir(subs[i], func(abs string, d fs.DirEntry, err error) error {
-			if err != nil {
-				log.Warn("inbox entry unreadable, skipped", "path", abs, "err", err)
-				if d != nil && d.IsDir() {
-					return fs.SkipDir
-				}
-				return nil
-			}
-			if !d.IsDir() {
-				if f, ok := inboxFile(root, abs, d, receipts, log); ok {
-					found[i] = append(found[i], f)
-				}
-			}
-			return nil
-		})
+		w.tree(subs[i], &found[i])
+		return nil
 	})
 	for _, f := range found {
 		files = append(files, f...)
@@ -127,15 +110,68 @@ func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File,
 	return files, nil
 }
 
-// inboxFile is the File for the entry d at abs; ok is false for what is not
-// a file anyone sent (sockets, pipes, devices) or vanished meanwhile.
-func inboxFile(root, abs string, d fs.DirEntry, receipts map[string]time.Time, log *slog.Logger) (File, bool) {
-	rel, _ := filepath.Rel(root, abs)
-	rel = displayPath(filepath.ToSlash(rel))
+// walker lists folders of the inbox for walk.
+type walker struct {
+	receipts map[string]time.Time
+	log      *slog.Logger
+}
+
+// entry is a folder under the inbox: the path to open and its path
+// relative to the inbox, '/'-separated, as the file system spells them.
+type entry struct{ abs, rel string }
+
+// tree lists the folder d and every folder under it into out; a folder that
+// cannot be listed is logged and skipped, with what is under it.
+func (w walker) tree(d entry, out *[]File) {
+	subs, err := w.folder(d.abs, d.rel, out)
+	if err != nil {
+		w.log.Warn("inbox entry unreadable, skipped", "path", d.abs, "err", err)
+		return
+	}
+	for _, s := range subs {
+		w.tree(s, out)
+	}
+}
+
+// folder appends the files of the folder at abs (rel under the inbox, ""
+// for the inbox itself) to out and returns its sub-folders. The folder is
+// closed before they are listed.
+func (w walker) folder(abs, rel string, out *[]File) ([]entry, error) {
+	dir, err := os.Open(abs)
+	if err != nil {
+		return nil, err
+	}
+	defer dir.Close()
+	// Not os.ReadDir, which sorts: Scan sorts the whole listing once.
+	list, err := dir.ReadDir(-1)
+	if err != nil {
+		return nil, err
+	}
+	var subs []entry
+	for _, d := range list {
+		name := d.Name()
+		e := entry{abs: abs + string(filepath.Separator) + name, rel: name}
+		if rel != "" {
+			e.rel = rel + "/" + name
+		}
+		if d.IsDir() {
+			subs = append(subs, e)
+		} else if f, ok := w.file(dir, e, d); ok {
+			*out = append(*out, f)
+		}
+	}
+	return subs, nil
+}
+
+// file is the File for the entry d, e in the folder dir; ok is false for
+// what is not a file anyone sent (sockets, pipes, devices) or vanished
+// meanwhile.
+func (w walker) file(dir *os.File, e entry, d fs.DirEntry) (File, bool) {
+	rel := displayPath(e.rel)
 	if rel == ReceiptsFile {
 		return File{}, false
 	}
-	f := File{Path: rel, Abs: abs}
+	f := File{Path: rel, Abs: e.abs}
 	name := d.Name()
 	switch {
 	case d.Type()&fs.ModeSymlink != 0:
@@ -151,14 +187,14 @@ func inboxFile(root, abs string, d fs.DirEntry, receipts map[string]time.Time, l
 	case !spreadsheet(name):
 		f.Ignored = IgnoredNotXLSX
 	}
-	info, err := d.Info()
+	size, mtime, err := statAt(dir, e.abs, name)
 	if err != nil {
-		log.Warn("inbox file vanished while scanning, skipped", "path", rel, "err", err)
+		w.log.Warn("inbox file vanished while scanning, skipped", "path", rel, "err", err)
 		return File{}, false
 	}
-	f.Size, f.MTime = info.Size(), info.ModTime()
+	f.Size, f.MTime = size, mtime
 	f.ReceivedAt = f.MTime
-	if t, ok := receipts[rel]; ok {
+	if t, ok := w.receipts[rel]; ok {
 		f.ReceivedAt = t
 	}
 	return f, true
