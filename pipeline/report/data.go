@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -77,6 +78,7 @@ type summaryData struct {
 	changes      []change                       // restated figures of earlier months (the latest run's)
 	rules        []alertRule                    // 预警清单's threshold rules, in catalog order
 	rows         map[string]*unitRows           // unit → its rows, once prepareUnitRows made them
+	inputs       map[string][sha256.Size]byte   // unit → its inputs digest, once prepareInputs made them
 }
 
 // flagSet is what metric_flags says of one figure.

@@ -22,8 +22,11 @@
 // digest of everything it shows but the run time in its title rows: the
 // sheets as built from the warehouse, before any workbook is (every row,
 // style id, width and chart), the document's title and month, and
-// townshipFormat. An unchanged township workbook is left as it was, so it
-// keeps the run time of the run that last changed it. A run removes the
+// townshipFormat. It also records the digest of what the sheets were built
+// from (inputs.go): a township whose inputs did not change is not even
+// built, unless the layout did (a few are built to find out). An unchanged
+// township workbook is left as it was, so it keeps the run time of the run
+// that last changed it. A run removes the
 // township workbooks of its own month that the manifest lists and that it
 // no longer produces (a township gone from the registry); those of other
 // months are the history officials keep and are never removed, nor is any

@@ -83,13 +83,8 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	if err != nil {
 		return nil, err
 	}
-	villages, parks := underTownships(allVillages, allParks)
-	for _, t := range townships {
-		vs := villages[t.code]
-		jobs = append(jobs, job{
-			name:  safeName(t.code) + "-" + period + ".xlsx",
-			scope: scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs, parks: parks[t.code]},
-		})
+	for i, sc := range townshipScopes(townships, allVillages, allParks) {
+		jobs = append(jobs, job{name: safeName(townships[i].code) + "-" + period + ".xlsx", scope: sc})
 	}
 	o.Log.Debug("summary data loaded", "units", len(d.units), "elapsed_ms", time.Since(start).Milliseconds())
 	// The style ids the sheets are built with, before any workbook is: a
@@ -102,10 +97,31 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	if err := d.prepareUnitRows(ctx, ids, o.Workers); err != nil {
 		return nil, err
 	}
+	if err := d.prepareInputs(ctx, o.Workers); err != nil {
+		return nil, err
+	}
+	base := d.inputsBase()
+	inputs := make([]string, len(jobs))
+	for i := 1; i < len(jobs); i++ {
+		inputs[i] = d.scopeInputs(base, jobs[i].scope)
+	}
+	moved, err := layoutMoved(d, jobs, inputs, plan, o, ids)
+	if err != nil {
+		return nil, err
+	}
+	if moved {
+		o.Log.Info("township workbooks' layout changed: each is built and compared by content")
+	}
 	digests := make([]string, len(jobs))
 	written := make([]bool, len(jobs))
 	err = parallel.Each(ctx, o.Workers, len(jobs), func(i int) error {
 		j := &jobs[i]
+		if i > 0 && !moved {
+			if e, ok := plan.sameInputs(j.name, inputs[i]); ok {
+				digests[i] = e.Digest
+				return nil
+			}
+		}
 		sheets := summaryContent(d, j.scope, o, ids)
 		path := j.path
 		if i > 0 {
@@ -131,10 +147,59 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	}
 	res.Summary = jobs[0].path
 	for i, j := range jobs[1:] {
-		plan.produce(j.name, digests[i+1], written[i+1], res)
+		plan.produce(j.name, digests[i+1], inputs[i+1], written[i+1], res)
 	}
 	plan.planRemovals()
 	return plan, nil
+}
+
+// layoutCanaries is how many townships whose inputs did not change
+// layoutMoved builds, and as many again among those with parks (园区 is a
+// sheet of its own).
+const layoutCanaries = 4
+
+// layoutMoved reports whether the sheets that this build makes of
+// unchanged inputs differ from those the manifest's workbooks were made of
+// (a release that changed the layout): it builds the sheets of a few
+// townships whose inputs the manifest records unchanged (the first of each
+// kind in registry order) and compares their content digests.
+func layoutMoved(d *summaryData, jobs []job, inputs []string, plan *townshipPlan, o Options, ids styles) (bool, error) {
+	plain, parks := 0, 0
+	for i := 1; i < len(jobs) && (plain < layoutCanaries || parks < layoutCanaries); i++ {
+		j := &jobs[i]
+		e, ok := plan.sameInputs(j.name, inputs[i])
+		if !ok {
+			continue
+		}
+		n := &plain
+		if len(j.scope.parks) > 0 {
+			n = &parks
+		}
+		if *n == layoutCanaries {
+			continue
+		}
+		*n++
+		digest, err := summaryDigest(d, j.scope, summaryContent(d, j.scope, o, ids))
+		if err != nil {
+			return false, fmt.Errorf("%s: %w", filepath.Join(plan.dir, j.name), err)
+		}
+		if digest != e.Digest {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// townshipScopes are the scopes of the townships' workbooks: each with the
+// villages and parks whose nearest township it is.
+func townshipScopes(townships, allVillages, allParks []*unitInfo) []scope {
+	villages, parks := underTownships(allVillages, allParks)
+	scopes := make([]scope, len(townships))
+	for i, t := range townships {
+		vs := villages[t.code]
+		scopes[i] = scope{head: t, chartBy: "村（社区）", chartUnits: vs, townships: []*unitInfo{t}, villages: vs, parks: parks[t.code]}
+	}
+	return scopes
 }
 
 // job is one workbook of writeSummaries: the summary (path) or a township's

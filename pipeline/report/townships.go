@@ -35,7 +35,10 @@ type townshipManifest struct {
 
 type townshipEntry struct {
 	Period string `json:"period"` // YYYY-MM, the month the workbook is of
-	Digest string `json:"digest"`
+	Digest string `json:"digest"` // of its content (summaryDigest)
+	// Inputs is the digest of what it was built from (scopeInputs); ""
+	// in a manifest written before there were inputs.
+	Inputs string `json:"inputs,omitempty"`
 }
 
 // townshipPlan is what writeSummaries leaves to do once the staged
@@ -95,10 +98,17 @@ func (p *townshipPlan) unchanged(name, digest string) bool {
 	return ok && e.Period == p.period && e.Digest == digest && p.have[name]
 }
 
+// sameInputs: the last run left name, of this month, built from these
+// inputs, and it is still there; e is its entry. Safe for concurrent use.
+func (p *townshipPlan) sameInputs(name, inputs string) (e townshipEntry, ok bool) {
+	e, ok = p.old.Townships[name]
+	return e, ok && e.Period == p.period && e.Inputs != "" && e.Inputs == inputs && p.have[name]
+}
+
 // produce records a township workbook of this run, written or kept, in the
 // manifest and in res.
-func (p *townshipPlan) produce(name, digest string, written bool, res *Result) {
-	p.manifest.Townships[name] = townshipEntry{Period: p.period, Digest: digest}
+func (p *townshipPlan) produce(name, digest, inputs string, written bool, res *Result) {
+	p.manifest.Townships[name] = townshipEntry{Period: p.period, Digest: digest, Inputs: inputs}
 	path := filepath.Join(p.dir, name)
 	if written {
 		res.Townships = append(res.Townships, path)
