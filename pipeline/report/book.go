@@ -528,4 +528,4 @@ func bookBytes(f *book) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-var bookFormat = xlsxzip.Format{Level: flate.BestSpeed}
+var bookFormat = xlsxzip.Format{Level: flate.BestSpeed, Klauspost: true}

@@ -210,6 +210,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	go func() {
 		defer close(fbDone)
 		plan, fbErr = writeFeedback(ctx, db, o, st, &fbRes)
+		if fbErr == nil {
+			plan.encode()
+		}
 	}()
 	var towns *townshipPlan
 	var sumErr error

@@ -27,6 +27,7 @@ import (
 	"strings"
 	"sync"
 
+	kflate "github.com/klauspost/compress/flate"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -34,6 +35,11 @@ import (
 type Format struct {
 	// Level is deflate's level (compress/flate's constants).
 	Level int
+	// Klauspost deflates with klauspost/compress's flate instead of the
+	// standard library's: at level 1 it compresses the report's large
+	// sheets in about half the time, to other bytes (a format that has
+	// committed or compared bytes keeps the standard library's).
+	Klauspost bool
 	// DOSDate is the MS-DOS date field of every entry; 0x21 is 1980-01-01,
 	// as Excel writes it, 0 an empty field. No extended-time field is
 	// written (Excel writes none).
@@ -118,10 +124,15 @@ func (z *writer) Close() error {
 // workbook costs more than compressing a sheet. For archives written by
 // hand, such as the report's feedback workbooks spliced from a template.
 func (f Format) RegisterCompressor(zw *zip.Writer) (release func(), err error) {
-	pool := compressors(f.Level)
-	fw, _ := pool.Get().(*flate.Writer)
+	pool := compressors(f)
+	fw, _ := pool.Get().(deflater)
 	if fw == nil {
-		if fw, err = flate.NewWriter(nil, f.Level); err != nil {
+		if f.Klauspost {
+			fw, err = kflate.NewWriter(nil, f.Level)
+		} else {
+			fw, err = flate.NewWriter(nil, f.Level)
+		}
+		if err != nil {
 			return nil, err
 		}
 	}
@@ -144,19 +155,26 @@ func rank(name string) int {
 	return 2
 }
 
+// deflater is a flate writer of either package.
+type deflater interface {
+	io.WriteCloser
+	Reset(io.Writer)
+}
+
 var (
 	poolsMu sync.Mutex
-	pools   = map[int]*sync.Pool{}
+	pools   = map[Format]*sync.Pool{}
 )
 
-// compressors is the pool of flate writers of one level.
-func compressors(level int) *sync.Pool {
+// compressors is the pool of flate writers of one package and level.
+func compressors(f Format) *sync.Pool {
+	f.DOSDate = 0
 	poolsMu.Lock()
 	defer poolsMu.Unlock()
-	p := pools[level]
+	p := pools[f]
 	if p == nil {
 		p = new(sync.Pool)
-		pools[level] = p
+		pools[f] = p
 	}
 	return p
 }
