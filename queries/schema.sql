@@ -338,6 +338,16 @@ CREATE TABLE IF NOT EXISTS request_days (
     days      BIGINT NOT NULL,
     n         BIGINT NOT NULL
 );
+-- The months (year * 100 + month) in which each unit has an effective
+-- request: what refresh_metric_periods.sql reads instead of every request.
+-- Kept between runs and written again for the villages whose effective
+-- requests a run wrote again (refresh_request_months.sql). Added without a
+-- new schema version, as request_days: the SQL that fills it changes the
+-- basis, so a warehouse's first run with it fills it whole.
+CREATE TABLE IF NOT EXISTS request_months (
+    unit_code VARCHAR NOT NULL,
+    ym        INTEGER NOT NULL
+);
 -- request_days summed up each month's hierarchy, for the units with a unit
 -- below them (rollup_metric_values.sql, for the (month, unit)s it
 -- recomputes): the histograms of metric_values' medians above the villages,

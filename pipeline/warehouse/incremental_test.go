@@ -166,6 +166,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 			`SELECT * FROM submissions ORDER BY ALL`,
 			`SELECT * FROM requests ORDER BY ALL`,
 			`SELECT * FROM request_days ORDER BY ALL`,
+			`SELECT * FROM request_months ORDER BY ALL`,
 			`SELECT * FROM request_days_up ORDER BY ALL`,
 			`SELECT * FROM units ORDER BY ALL`,
 		} {

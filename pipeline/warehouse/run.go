@@ -306,6 +306,7 @@ var refreshSteps = []string{
 	"refresh_unit_tree", "refresh_submission_status",
 	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert",
 	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
+	"refresh_request_months",
 	"refresh_metric_periods", "refresh_scope", "refresh_meetings", "refresh_reporting_status", "refresh_derived_issues",
 	"facts", "metric_catalog", "metric_facts", "metrics", "refresh_request_days",
 	"prev_metric_values", "rollup_metric_values", "rollup_metric_values_current",
