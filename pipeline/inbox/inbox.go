@@ -71,8 +71,15 @@ func Scan(dir string, loc *time.Location, log *slog.Logger) ([]File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inbox %s: %w", dir, err)
 	}
-	disambiguate(files, root)
-	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	// walk's folders come sorted, each in its own goroutine: this sort is
+	// for top-level files, and for a name that disambiguate changes.
+	byPath := func(a, b File) int { return strings.Compare(a.Path, b.Path) }
+	if !slices.IsSortedFunc(files, byPath) {
+		slices.SortFunc(files, byPath)
+	}
+	if disambiguate(files, root) {
+		slices.SortFunc(files, byPath)
+	}
 	return files, nil
 }
 
@@ -99,9 +106,15 @@ func walk(root string, receipts map[string]time.Time, log *slog.Logger) ([]File,
 	if err != nil {
 		return nil, err
 	}
+	// In the order of their paths' prefixes ("a-b/" before "a/"), each
+	// folder's files sorted on its goroutine: then the folders' lists one
+	// after the other are in path order, and Scan need not sort 120,000
+	// files on one core.
+	slices.SortFunc(subs, func(a, b entry) int { return strings.Compare(a.rel+"/", b.rel+"/") })
 	found := make([][]File, len(subs))
 	parallel.Each(context.Background(), scanWorkers, len(subs), func(i int) error {
 		w.tree(subs[i], &found[i])
+		slices.SortFunc(found[i], func(a, b File) int { return strings.Compare(a.Path, b.Path) })
 		return nil
 	})
 	for _, f := range found {
@@ -203,22 +216,27 @@ func (w walker) file(dir *os.File, e entry, d fs.DirEntry) (File, bool) {
 // disambiguate keeps paths unique: a name that is not UTF-8 and whose
 // decoding collides with another path (白头村.xlsx sent once in UTF-8 and
 // once in GBK bytes) is shown with its raw bytes appended, escaped
-// (白头村.xlsx (\xb0\xd7….xlsx)): the warehouse keys files by path.
-func disambiguate(files []File, root string) {
-	n := make(map[string]int, len(files))
-	for _, f := range files {
-		n[f.Path]++
-	}
-	for i, f := range files {
-		if n[f.Path] < 2 {
-			continue
+// (白头村.xlsx (\xb0\xd7….xlsx)): the warehouse keys files by path. files
+// are sorted by path, so equal paths are next to each other. It reports
+// whether it changed a path (the order may then have changed).
+func disambiguate(files []File, root string) bool {
+	changed := false
+	for i := 0; i < len(files); {
+		j := i + 1
+		for j < len(files) && files[j].Path == files[i].Path {
+			j++
 		}
-		raw, err := filepath.Rel(root, f.Abs)
-		if err != nil || utf8.ValidString(raw) {
-			continue
+		for k := i; j-i > 1 && k < j; k++ {
+			raw, err := filepath.Rel(root, files[k].Abs)
+			if err != nil || utf8.ValidString(raw) {
+				continue
+			}
+			files[k].Path += " (" + escapeBytes(filepath.ToSlash(raw)) + ")"
+			changed = true
 		}
-		files[i].Path = f.Path + " (" + escapeBytes(filepath.ToSlash(raw)) + ")"
+		i = j
 	}
+	return changed
 }
 
 // escapeBytes writes each path component that is not UTF-8 with its bytes
