@@ -72,6 +72,7 @@ type fileState struct {
 	size            int64
 	mtime, received time.Time
 	ignored         string
+	run             int // the run that saw it last
 }
 
 // Begin starts a run: one transaction, committed by Commit.
@@ -118,12 +119,12 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 	// Read as Arrow columns: 120,000 files of a year came one value at a
 	// time through database/sql in a fifth of a second.
 	err = r.arrowRows(ctx, "known_forms", func(rec arrow.RecordBatch) error {
-		sha, err := arrowcol.String(rec, 0)
+		shas, err := arrowcol.Strings(rec, 0)
 		if err != nil {
 			return err
 		}
-		for i := range int(rec.NumRows()) {
-			r.known[strings.Clone(sha(i))] = true
+		for _, sha := range shas {
+			r.known[sha] = true
 		}
 		return nil
 	})
@@ -131,11 +132,11 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 		return err
 	}
 	err = r.arrowRows(ctx, "known_files", func(rec arrow.RecordBatch) error {
-		path, err := arrowcol.String(rec, 0)
+		paths, err := arrowcol.Strings(rec, 0)
 		if err != nil {
 			return err
 		}
-		sha, err := arrowcol.String(rec, 1)
+		shas, err := arrowcol.Strings(rec, 1)
 		if err != nil {
 			return err
 		}
@@ -155,9 +156,19 @@ func (r *Run) begin(ctx context.Context, inbox string, started time.Time) error 
 		if err != nil {
 			return err
 		}
-		for i := range int(rec.NumRows()) {
-			r.last[strings.Clone(path(i))] = fileState{sha: strings.Clone(sha(i)), size: int64(size(i)),
-				mtime: mtime(i).Time, received: received(i).Time, ignored: strings.Clone(ignored(i))}
+		run, err := arrowcol.Int(rec, 6)
+		if err != nil {
+			return err
+		}
+		for i, path := range paths {
+			if prev, ok := r.last[path]; ok && prev.run > run(i) {
+				continue // an older content of the path
+			}
+			st := fileState{sha: shas[i], size: int64(size(i)), mtime: mtime(i).Time, received: received(i).Time, run: run(i)}
+			if ig := ignored(i); ig != "" { // a few files: cloned one by one
+				st.ignored = strings.Clone(ig)
+			}
+			r.last[path] = st
 		}
 		return nil
 	})

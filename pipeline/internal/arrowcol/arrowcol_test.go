@@ -45,6 +45,13 @@ func TestColumns(t *testing.T) {
 	if path(0) != "a/村.xlsx" || path(1) != "" {
 		t.Errorf("paths %q, %q; want a/村.xlsx and \"\" for NULL", path(0), path(1))
 	}
+	paths, err := Strings(rec, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 2 || paths[0] != "a/村.xlsx" || paths[1] != "" {
+		t.Errorf("Strings: %q, want [a/村.xlsx \"\"]", paths)
+	}
 	if size(0) != 1234 {
 		t.Errorf("size %d, want 1234", size(0))
 	}
