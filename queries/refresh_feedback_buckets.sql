@@ -30,17 +30,24 @@ FROM (SELECT sha256 FROM changed_submissions UNION ALL SELECT sha256 FROM issue_
 DELETE FROM feedback_buckets
 WHERE getvariable('feedback_all') OR bucket IN (SELECT bucket FROM feedback_bucket_scope);
 
+-- The submissions of the buckets first (MATERIALIZED): planned with the
+-- joins, the bucket test came after files and issue_digests were joined
+-- whole (70-85 ms a night against 42-45).
 INSERT INTO feedback_buckets
-WITH f AS (
+WITH scoped AS MATERIALIZED (
+    SELECT path, sha256, unit_code, period, status, received_at
+    FROM submission_status
+    WHERE status <> 'ignored'
+      AND (getvariable('feedback_all') OR left(sha256, 3) IN (SELECT bucket FROM feedback_bucket_scope))
+), f AS (
     SELECT s.sha256,
            concat_ws(chr(31), length(s.path), s.path, s.sha256, length(coalesce(s.unit_code, '')),
                      coalesce(s.unit_code, ''), coalesce(s.period, ''), s.status,
                      coalesce(epoch_us(s.received_at)::VARCHAR, ''), d.issues_md5) AS form
-    FROM submission_status s
+    FROM scoped s
     JOIN files fl USING (path, sha256)
     JOIN issue_digests d USING (path, sha256)
-    WHERE s.status <> 'ignored' AND fl.ignored IS NULL
-      AND (getvariable('feedback_all') OR left(s.sha256, 3) IN (SELECT bucket FROM feedback_bucket_scope))
+    WHERE fl.ignored IS NULL
 )
 SELECT left(sha256, 3) AS bucket,
        printf('%016x%016x-%d', bit_xor(md5_number_upper(form)), bit_xor(md5_number_lower(form)), count(*)) AS digest

@@ -47,7 +47,10 @@ WITH touched AS (
     LEFT JOIN forms fo USING (sha256)
     WHERE getvariable('status_full')
        OR fl.last_seen_run = getvariable('run_id')
-       OR EXISTS (SELECT 1 FROM touched t WHERE t.unit_code = fo.unit_code AND t.period = fo.period)
+       -- the contents of the touched groups as a list to look up: a test
+       -- on each file's (unit, month) made every file probe the groups
+       -- (53-79 ms a night against 33-34)
+       OR fl.sha256 IN (SELECT sha256 FROM forms SEMI JOIN touched USING (unit_code, period))
 ), pre AS (
     SELECT *,
            CASE WHEN ignored IS NOT NULL OR NOT was_read THEN 'ignored'
