@@ -202,18 +202,25 @@ func (d *summaryData) loadRules(ctx context.Context, db *sql.DB) error {
 // it, placed where they were that month. A township that no longer exists
 // is not among them, so it gets no workbook.
 func (d *summaryData) loadUnits(ctx context.Context, db *sql.DB) error {
-	return query(ctx, db, "report_units", func(r *sql.Rows) error {
-		var u unitInfo
-		var t, tn, di, dn sql.NullString
-		if err := r.Scan(&u.code, &u.name, &u.level, &u.parent, &t, &tn, &di, &dn); err != nil {
-			return err
+	// As Arrow columns, like the figures: 10,000 units of eight texts came
+	// one value at a time through database/sql in 75-130 ms.
+	return arrowQuery(ctx, db, "report_units", func(rec arrow.RecordBatch) error {
+		cols := make([][]string, 8)
+		for i := range cols {
+			var err error
+			if cols[i], err = arrowcol.Strings(rec, i); err != nil {
+				return err
+			}
 		}
-		u.township, u.townshipName, u.district, u.districtName = t.String, tn.String, di.String, dn.String
-		if _, dup := d.byCode[u.code]; dup {
-			return nil
+		for r := range int(rec.NumRows()) {
+			u := &unitInfo{code: cols[0][r], name: cols[1][r], level: cols[2][r], parent: cols[3][r],
+				township: cols[4][r], townshipName: cols[5][r], district: cols[6][r], districtName: cols[7][r]}
+			if _, dup := d.byCode[u.code]; dup {
+				continue
+			}
+			d.units = append(d.units, u)
+			d.byCode[u.code] = u
 		}
-		d.units = append(d.units, &u)
-		d.byCode[u.code] = &u
 		return nil
 	}, d.period)
 }
@@ -259,14 +266,42 @@ func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 }
 
 func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
-	return query(ctx, db, "report_reporting_status", func(r *sql.Rows) error {
-		var unit string
-		var s reportStatus
-		if err := r.Scan(&unit, &s.status, &s.receivedAt, &s.deadline, &s.onTime, &s.path, &s.files,
-			&s.reason, &s.filledBy, &s.phone); err != nil {
+	return arrowQuery(ctx, db, "report_reporting_status", func(rec arrow.RecordBatch) error {
+		units, err := arrowcol.Strings(rec, 0)
+		if err != nil {
 			return err
 		}
-		d.status[unit] = s
+		status, err := arrowcol.Strings(rec, 1)
+		if err != nil {
+			return err
+		}
+		received, err := arrowcol.Time(rec, 2)
+		if err != nil {
+			return err
+		}
+		deadline, err := arrowcol.Time(rec, 3)
+		if err != nil {
+			return err
+		}
+		onTime, err := arrowcol.Bool(rec, 4)
+		if err != nil {
+			return err
+		}
+		files, err := arrowcol.Int(rec, 6)
+		if err != nil {
+			return err
+		}
+		texts := map[int][]sql.NullString{} // path, reason, filled_by, phone
+		for _, i := range []int{5, 7, 8, 9} {
+			if texts[i], err = arrowcol.NullStrings(rec, i); err != nil {
+				return err
+			}
+		}
+		for r, unit := range units {
+			d.status[unit] = reportStatus{status: status[r], receivedAt: received(r), deadline: deadline(r),
+				onTime: onTime(r), path: texts[5][r], files: int64(files(r)),
+				reason: texts[7][r], filledBy: texts[8][r], phone: texts[9][r]}
+		}
 		return nil
 	}, d.period)
 }

@@ -56,6 +56,34 @@ func Strings(rec arrow.RecordBatch, i int) ([]string, error) {
 	return out, nil
 }
 
+// NullStrings is Strings with each value's NULL kept (Valid false).
+func NullStrings(rec arrow.RecordBatch, i int) ([]sql.NullString, error) {
+	vals, err := Strings(rec, i)
+	if err != nil {
+		return nil, err
+	}
+	col := rec.Column(i)
+	out := make([]sql.NullString, len(vals))
+	for j, v := range vals {
+		out[j] = sql.NullString{String: v, Valid: !col.IsNull(j)}
+	}
+	return out, nil
+}
+
+// Bool is column i of rec as nullable booleans.
+func Bool(rec arrow.RecordBatch, i int) (func(int) sql.NullBool, error) {
+	c, ok := rec.Column(i).(*array.Boolean)
+	if !ok {
+		return nil, fmt.Errorf("column %s: %s, want BOOLEAN", rec.ColumnName(i), rec.Column(i).DataType())
+	}
+	return func(j int) sql.NullBool {
+		if c.IsNull(j) {
+			return sql.NullBool{}
+		}
+		return sql.NullBool{Bool: c.Value(j), Valid: true}
+	}, nil
+}
+
 // Int is column i of rec as integers (an INTEGER or BIGINT); a NULL is 0.
 func Int(rec arrow.RecordBatch, i int) (func(int) int, error) {
 	switch c := rec.Column(i).(type) {

@@ -1,6 +1,7 @@
 package arrowcol
 
 import (
+	"database/sql"
 	"testing"
 	"time"
 
@@ -51,6 +52,13 @@ func TestColumns(t *testing.T) {
 	}
 	if len(paths) != 2 || paths[0] != "a/村.xlsx" || paths[1] != "" {
 		t.Errorf("Strings: %q, want [a/村.xlsx \"\"]", paths)
+	}
+	nulls, err := NullStrings(rec, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nulls) != 2 || nulls[0] != (sql.NullString{String: "a/村.xlsx", Valid: true}) || nulls[1].Valid {
+		t.Errorf("NullStrings: %+v, want a/村.xlsx and NULL", nulls)
 	}
 	if size(0) != 1234 {
 		t.Errorf("size %d, want 1234", size(0))
