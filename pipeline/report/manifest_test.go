@@ -123,15 +123,7 @@ func mustExec(t *testing.T, db *sql.DB, query string, args ...any) {
 func TestFeedbackIncremental(t *testing.T) {
 	db, inbox := testWarehouse(t)
 	out := t.TempDir()
-	write := func(now time.Time) Result {
-		t.Helper()
-		res, err := Write(context.Background(), db, Options{OutDir: out, Now: now, InboxDir: inbox,
-			Log: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	write := writeAt(t, db, inbox, out)
 	// Files of someone else's in the output folders.
 	for _, p := range []string{"feedback/说明.xlsx", "feedback/annotated/old.xlsx", "feedback/notes.txt"} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(out, p)), 0o755); err != nil {
@@ -414,5 +406,20 @@ func TestFeedbackName(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"报表-unknown-aaaaaaaa-22222222.xlsx", "报表-unknown-aaaaaaaa.xlsx"}, got); diff != "" {
 		t.Errorf("clashing names (-want +got):\n%s", diff)
+	}
+}
+
+// writeAt is Write of db's workbooks into out (annotated copies from
+// inbox) at a run time, failing the test on an error: what a nightly run
+// does, again and again over one output folder.
+func writeAt(t *testing.T, db *sql.DB, inbox, out string) func(now time.Time) Result {
+	return func(now time.Time) Result {
+		t.Helper()
+		res, err := Write(context.Background(), db, Options{OutDir: out, Now: now, InboxDir: inbox,
+			Log: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
 	}
 }

@@ -24,15 +24,7 @@ func TestTownshipsIncremental(t *testing.T) {
 	db, inbox := testWarehouse(t)
 	out := t.TempDir()
 	towns := filepath.Join(out, "townships")
-	write := func(now time.Time) Result {
-		t.Helper()
-		res, err := Write(context.Background(), db, Options{OutDir: out, Now: now, InboxDir: inbox,
-			Log: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	write := writeAt(t, db, inbox, out)
 	const (
 		napo    = "townships/450109100000-2021-03.xlsx" // 那楼镇
 		pumiao  = "townships/450109200000-2021-03.xlsx" // 蒲庙镇
@@ -322,15 +314,7 @@ func TestTownshipInputsCoverContent(t *testing.T) {
 func TestTownshipLayoutMoved(t *testing.T) {
 	db, inbox := testWarehouse(t)
 	out := t.TempDir()
-	write := func(now time.Time) Result {
-		t.Helper()
-		res, err := Write(context.Background(), db, Options{OutDir: out, Now: now, InboxDir: inbox,
-			Log: slog.New(slog.DiscardHandler)})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return res
-	}
+	write := writeAt(t, db, inbox, out)
 	manifest := filepath.Join(out, "townships", manifestName)
 	edit := func(f func(e *townshipEntry)) {
 		t.Helper()
