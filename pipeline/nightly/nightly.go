@@ -202,7 +202,22 @@ func reportOptions(cfg Config, files []inbox.File, log *slog.Logger) report.Opti
 func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files []inbox.File, folder *report.FeedbackFolder, now time.Time, s *Summary, log *slog.Logger) error {
 	o := reportOptions(cfg, files, log)
 	o.Now, o.Folder = now, folder
+	// DuckDB's checkpoint is CPU and disk the workbooks leave free; it
+	// runs once they have read the warehouse, so that a checkpoint that
+	// fails (a full disk) cannot fail their queries. The run is committed
+	// by then: a failed checkpoint leaves the changes in DuckDB's log,
+	// which the next run reads.
+	var checkpoint chan error
+	o.AfterReads = func() {
+		checkpoint = make(chan error, 1)
+		go func() { checkpoint <- w.Checkpoint(ctx) }()
+	}
 	res, err := report.Write(ctx, w.DB(), o)
+	if checkpoint != nil {
+		if err := <-checkpoint; err != nil {
+			log.Warn("warehouse checkpoint failed; the next run replays DuckDB's log", "err", err)
+		}
+	}
 	if err != nil {
 		// The warehouse already holds this run: the next run reads no form
 		// again and only writes the workbooks.

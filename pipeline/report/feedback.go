@@ -590,6 +590,10 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 			return nil, err
 		}
 	}
+	if o.feedbackRead != nil {
+		o.feedbackRead() // the rest reads inbox files, not the warehouse
+	}
+
 	err := parallel.Each(ctx, o.Workers, len(redo), func(k int) error {
 		i := redo[k]
 		t := todo[i]

@@ -423,3 +423,24 @@ func writeAt(t *testing.T, db *sql.DB, inbox, out string) func(now time.Time) Re
 		return res
 	}
 }
+
+// TestAfterReads: Write calls AfterReads once, before it returns, whether
+// or not there is a month to summarize, and by then has read everything it
+// writes: the batch checkpoints DuckDB there, beside the workbooks.
+func TestAfterReads(t *testing.T) {
+	db, inbox := testWarehouse(t)
+	for _, period := range []string{"", "2021-02"} {
+		calls := 0
+		res, err := Write(context.Background(), db, Options{OutDir: t.TempDir(), Now: runNow, InboxDir: inbox, Period: period,
+			Log: slog.New(slog.DiscardHandler), AfterReads: func() { calls++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if calls != 1 {
+			t.Errorf("period %q: AfterReads called %d times, want once", period, calls)
+		}
+		if len(res.Feedback) == 0 {
+			t.Errorf("period %q: no feedback workbook written", period)
+		}
+	}
+}

@@ -124,6 +124,14 @@ type Options struct {
 	// same OutDir, InboxDir and Inbox, while the batch was still loading;
 	// nil reads it now.
 	Folder *FeedbackFolder
+	// AfterReads, when set, is called once Write has read all it needs of
+	// the warehouse (it then only builds and writes files), before Write
+	// returns; not at all when Write fails before that. It must not block:
+	// the batch starts DuckDB's checkpoint there, beside the workbooks.
+	AfterReads func()
+
+	// Set by Write: called by each branch once it has read the warehouse.
+	feedbackRead, summaryRead func()
 }
 
 // Result lists the files written, kept and removed, as paths under OutDir.
@@ -203,6 +211,20 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	// real inbox (most forms with a warning) the two overlapped took about a
 	// second less than one after the other.
 	start := time.Now()
+	// Each branch says when it has read the warehouse; the second calls
+	// AfterReads.
+	var readsMu sync.Mutex
+	reading := 2
+	readsDone := func() {
+		readsMu.Lock()
+		defer readsMu.Unlock()
+		if reading--; reading == 0 && o.AfterReads != nil {
+			o.AfterReads()
+		}
+	}
+	var fbRead, sumRead sync.Once
+	o.feedbackRead = func() { fbRead.Do(readsDone) }
+	o.summaryRead = func() { sumRead.Do(readsDone) }
 	var fbRes Result
 	var plan *feedbackPlan
 	var fbErr error
@@ -211,6 +233,9 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		defer close(fbDone)
 		plan, fbErr = writeFeedback(ctx, db, o, st, &fbRes)
 		if fbErr == nil {
+			o.feedbackRead()
+		}
+		if fbErr == nil {
 			plan.encode()
 		}
 	}()
@@ -218,6 +243,7 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	var sumErr error
 	if period == "" {
 		o.Log.Info("no accepted form: no summary written")
+		sumRead.Do(readsDone)
 	} else {
 		res.Period = period
 		towns, sumErr = writeSummaries(ctx, db, o, st, period, &res)

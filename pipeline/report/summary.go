@@ -63,6 +63,9 @@ func writeSummaries(ctx context.Context, db *sql.DB, o Options, st *stager, peri
 	if err != nil {
 		return nil, err
 	}
+	if o.summaryRead != nil {
+		o.summaryRead()
+	}
 	top := d.topUnit()
 	if top == nil {
 		o.Log.Warn("registry is empty: no summary written", "period", period)

@@ -208,6 +208,16 @@ func diskFull(err error) bool {
 // DB is the warehouse's database, for reading after a run (reports, tests).
 func (w *Warehouse) DB() *sql.DB { return w.db }
 
+// Checkpoint writes the committed runs' changes from DuckDB's log into
+// the warehouse file, as Close does. The batch runs it beside the
+// workbooks, once they have read what they need: the close then has
+// nothing left to write (a quarter of a second of a 12-month night).
+func (w *Warehouse) Checkpoint(ctx context.Context) error {
+	// Not runError's advice: the run is committed whatever happens here.
+	_, err := w.db.ExecContext(ctx, queries.SQL("checkpoint"))
+	return err
+}
+
 // Close closes the database and releases the lock.
 func (w *Warehouse) Close() error {
 	var err error
