@@ -139,25 +139,22 @@ WHERE first_from > '0000-00' AND first_from IN (SELECT period FROM current_perio
 -- roll-up.
 SET VARIABLE founded_units = (SELECT coalesce(list(code), []) FROM fact_units);
 
-CREATE OR REPLACE TEMP MACRO facts_from(m) AS TABLE
-SELECT greatest(f.period, coalesce(u.first_from, '0000-00')) AS period, f.unit_code, f.metric, f.numerator, f.denominator
+-- shifted_from(t, m): the rows of t (metric_facts or request_days: a
+-- period and a unit_code first) from month m on, with the founded units'
+-- earlier ones, each in its month or its unit's first month if later.
+CREATE OR REPLACE TEMP MACRO shifted_from(t, m) AS TABLE
+SELECT greatest(r.period, coalesce(u.first_from, '0000-00')) AS period, r.* EXCLUDE (period)
 FROM (
-    FROM metric_facts WHERE period >= m
+    FROM query_table(t) WHERE period >= m
     UNION ALL
-    FROM metric_facts
+    FROM query_table(t)
     WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code)
-) f
-LEFT JOIN unit_first u ON u.code = f.unit_code;
+) r
+LEFT JOIN unit_first u ON u.code = r.unit_code;
 
-CREATE OR REPLACE TEMP MACRO days_from(m) AS TABLE
-SELECT greatest(d.period, coalesce(u.first_from, '0000-00')) AS period, d.unit_code, d.days, d.n
-FROM (
-    FROM request_days WHERE period >= m
-    UNION ALL
-    FROM request_days
-    WHERE period < m AND len(getvariable('founded_units')) > 0 AND list_contains(getvariable('founded_units'), unit_code)
-) d
-LEFT JOIN unit_first u ON u.code = d.unit_code;
+CREATE OR REPLACE TEMP MACRO facts_from(m) AS TABLE FROM shifted_from('metric_facts', m);
+
+CREATE OR REPLACE TEMP MACRO days_from(m) AS TABLE FROM shifted_from('request_days', m);
 
 -- The median of each (period, unit_code)'s days to resolve, from t, the
 -- name of a histogram (period, unit_code, days, n) such as request_days
