@@ -7,7 +7,7 @@
 -- month order, so that the roll-ups' scans of recent months skip the older
 -- blocks.
 DELETE FROM request_days
-WHERE getvariable('requests_full') OR unit_code IN (SELECT unit_code FROM requests_changed_units);
+WHERE getvariable('requests_full') OR unit_code IN (SELECT unit_code FROM requests_rewritten_units);
 
 INSERT INTO request_days
 SELECT period, unit_code, days, count(*) AS n

@@ -1,6 +1,6 @@
 -- request_months (schema.sql) and, for refresh_request_days.sql, the
 -- requests of the villages whose effective requests this run wrote again
--- (requests_changed_units, refresh_requests.sql). Both are functions of
+-- (requests_rewritten_units, refresh_requests.sql). Both are functions of
 -- requests_effective alone, unit by unit, so the other units' rows stay as
 -- they are; every unit's are computed again when there is no previous run
 -- (a new warehouse, a combine) or the SQL changed (runs.flags_basis, as for
@@ -10,6 +10,7 @@ SET VARIABLE requests_full = NOT coalesce((SELECT p.flags_basis = c.flags_basis 
 -- A combine runs no refresh_requests.sql (its cities decided the
 -- effective requests), and is always requests_full.
 CREATE TEMP TABLE IF NOT EXISTS requests_changed_units (unit_code VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS requests_rewritten_units (unit_code VARCHAR);
 
 -- The changed villages' effective requests, as narrow as request_months and
 -- request_days need them: one scan of requests_effective for both, where
@@ -18,10 +19,10 @@ CREATE TEMP TABLE IF NOT EXISTS requests_changed_units (unit_code VARCHAR);
 CREATE OR REPLACE TEMP TABLE requests_changed AS
 SELECT unit_code, requested_on, resolved_on, state
 FROM requests_effective
-WHERE NOT getvariable('requests_full') AND unit_code IN (SELECT unit_code FROM requests_changed_units);
+WHERE NOT getvariable('requests_full') AND unit_code IN (SELECT unit_code FROM requests_rewritten_units);
 
 DELETE FROM request_months
-WHERE getvariable('requests_full') OR unit_code IN (SELECT unit_code FROM requests_changed_units);
+WHERE getvariable('requests_full') OR unit_code IN (SELECT unit_code FROM requests_rewritten_units);
 
 INSERT INTO request_months
 SELECT DISTINCT unit_code, year(requested_on) * 100 + month(requested_on)

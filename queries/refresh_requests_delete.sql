@@ -1,3 +1,4 @@
--- Drop the effective requests of the villages whose accepted forms changed.
+-- Drop the effective requests of the villages whose requests are written
+-- again (refresh_requests.sql).
 DELETE FROM requests_effective
-WHERE unit_code IN (SELECT unit_code FROM requests_changed_units);
+WHERE unit_code IN (SELECT unit_code FROM requests_rewritten_units);

@@ -1,25 +1,12 @@
--- The requests the metrics count, for the villages whose accepted forms
--- changed: a request is (village, request id); among accepted forms, the one
--- with the latest period that lists it gives its values. It counts once, in
--- the month of its requested-on date. Residents' names and phones stay in
--- request_rows.
---
--- In up to 8 parts by a hash of the village's code (requests_changed_forms,
--- refresh_requests.sql): the window holds every listed row of the villages
--- in play with their values, and a month in which every village sends a
--- form brings all their months back (2.4 million rows at 10,000 villages ×
--- 12 months of 20 requests, beyond the default 256MB in one piece). A
--- village's requests are all in one part; a part with no forms joins
--- nothing.
-CREATE OR REPLACE TEMP MACRO requests_part(k) AS TABLE
-SELECT s.unit_code, s.period AS form_period,
-       r.request_id, r.requested_on, r.dispatched_on, r.accepted_on,
-       r.resolved_on, r.state, r.dispute, r.mediation, r.rating, r.category
-FROM request_rows r
-JOIN requests_changed_forms s ON s.sha256 = r.sha256 AND s.part = k
-QUALIFY row_number() OVER (PARTITION BY s.unit_code, r.request_id ORDER BY s.period DESC) = 1;
+-- The effective requests of the villages whose requests are written again
+-- (refresh_requests.sql): a night's from requests_new, or, when there are
+-- parts, part by part, in up to 8 parts (requests_part): each scans
+-- request_rows for its villages' accepted forms.
+INSERT INTO requests_effective BY NAME
+FROM requests_new
+WHERE unit_code IN (SELECT unit_code FROM requests_rewritten_units);
 
-INSERT INTO requests_effective BY NAME FROM requests_part(0);
+INSERT INTO requests_effective BY NAME FROM requests_part(0) WHERE getvariable('requests_parts') > 1;
 INSERT INTO requests_effective BY NAME FROM requests_part(1);
 INSERT INTO requests_effective BY NAME FROM requests_part(2);
 INSERT INTO requests_effective BY NAME FROM requests_part(3);
@@ -27,3 +14,16 @@ INSERT INTO requests_effective BY NAME FROM requests_part(4);
 INSERT INTO requests_effective BY NAME FROM requests_part(5);
 INSERT INTO requests_effective BY NAME FROM requests_part(6);
 INSERT INTO requests_effective BY NAME FROM requests_part(7);
+
+-- The changed villages' digests: a night's as computed, or, in parts,
+-- from what was just written.
+DELETE FROM requests_digest WHERE unit_code IN (SELECT unit_code FROM requests_changed_units);
+
+INSERT INTO requests_digest
+SELECT unit_code, digest, n FROM requests_new_digest
+UNION ALL
+SELECT e.unit_code, bit_xor(requests_row_hash(e)), count(*)
+FROM requests_effective e
+WHERE getvariable('requests_parts') > 1
+  AND e.unit_code IN (SELECT unit_code FROM requests_changed_units)
+GROUP BY e.unit_code;

@@ -1,5 +1,10 @@
 -- What refresh_scope.sql decided, for the run's log: whether every figure
--- is recomputed, how many (month, unit)s are, and of how many.
+-- is recomputed, how many (month, unit)s are, and of how many; and how many
+-- villages' effective requests were computed again (refresh_requests.sql)
+-- and how many of those were written again (the others came out as they
+-- were: requests_digest).
 SELECT (SELECT all_figures FROM refresh_mode),
        (SELECT count(*) FROM refresh_groups),
-       (SELECT count(*) FROM unit_periods);
+       (SELECT count(*) FROM unit_periods),
+       (SELECT count(*) FROM requests_changed_units),
+       (SELECT count(*) FROM requests_rewritten_units);

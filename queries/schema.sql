@@ -202,6 +202,21 @@ CREATE TABLE IF NOT EXISTS requests_basis (
     sha256    VARCHAR NOT NULL
 );
 
+-- Per village, a digest of its rows of requests_effective (the bit_xor of
+-- each row's hash, and their count), so that a refresh that computes a
+-- village's requests again writes them only when they moved
+-- (refresh_requests*.sql): a corrected form that leaves the request log as
+-- it was (a cover sheet fixed) rewrites none of its 1,000 requests, and
+-- DuckDB's log and checkpoint carry none of them. A village without a row
+-- has its requests written whenever they are computed; the table was added
+-- without a new schema version for that reason, and a combined warehouse,
+-- whose requests come from its cities, leaves it empty.
+CREATE TABLE IF NOT EXISTS requests_digest (
+    unit_code VARCHAR NOT NULL,
+    digest    UBIGINT NOT NULL,
+    n         BIGINT NOT NULL
+);
+
 -- request_changed_date warnings, per accepted form content, kept between runs
 -- and recomputed only for the villages whose accepted forms changed (like
 -- requests_effective); derived_issues gives them their paths.

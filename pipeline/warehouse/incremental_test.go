@@ -49,6 +49,11 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	lFeb.Requests = requests(unitL+"2021-02-", "2021-02", 10, 3, 0)
 	lMar := newForm(unitL, "2021-03")
 	lMar.Requests = requests(unitL+"2021-03-", "2021-03", 10, 9, 0)
+	// L's March sent once more, its request log as it was (the unit's name
+	// on the cover fixed): the requests come out as they were.
+	lMarAgain := newForm(unitL, "2021-03")
+	lMarAgain.Cover.UnitName = unitL + "村"
+	lMarAgain.Requests = lMar.Requests
 	// X's April form, relisting two of its January requests, now unresolved.
 	xApr := newForm(unitX, "2021-04")
 	xApr.Requests = append(requests(unitX+"2021-04-", "2021-04", 6, 6, 0),
@@ -94,6 +99,9 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		registry string
 		settings Settings
 		partial  bool // only some figures recomputed
+		// requests, when set: the villages whose effective requests were
+		// computed again, and those of them written again (Scope).
+		requests *[2]int
 	}
 	nights := []night{
 		{name: "January", add: jan},
@@ -101,8 +109,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		{name: "March, with a request of February before N was founded", add: mar},
 		{name: "L's March corrected: March's figures need N's request of February", partial: true,
 			add: []upload{{path: unitL + "/2021-03 更正.xlsx", received: received("2021-04-02 09:00"), form: lMar}}},
-		{name: "L's February corrected", partial: true,
+		{name: "L's February corrected", partial: true, requests: &[2]int{1, 1},
 			add: []upload{{path: unitL + "/2021-02 更正.xlsx", received: received("2021-04-03 09:00"), form: lFeb}}},
+		{name: "L's March sent again with the same requests", partial: true, requests: &[2]int{1, 0},
+			add: []upload{{path: unitL + "/2021-03 再次更正.xlsx", received: received("2021-04-03 10:00"), form: lMarAgain}}},
 		{name: "Q's January assessment corrected: March's 晋位升级 goes", partial: true,
 			add: []upload{{path: unitQ + "/2021-01 更正.xlsx", received: received("2021-04-04 09:00"), form: qJan(false)}}},
 		{name: "X's January form received again, later", partial: true,
@@ -123,8 +133,8 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		{name: "deadline day 10", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}},
 		{name: "nothing new again", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}, partial: true},
 	}
-	if nights[6].add[0].path != unitX+"/2021-01.xlsx" {
-		t.Fatalf("the receipt-time night re-adds %s", nights[6].add[0].path)
+	if nights[7].add[0].path != unitX+"/2021-01.xlsx" {
+		t.Fatalf("the receipt-time night re-adds %s", nights[7].add[0].path)
 	}
 	// Kept between runs in a file, opened again for every night as the
 	// command does: what a run keeps must survive the opening.
@@ -176,6 +186,10 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		}
 		if n.partial && (scope.Full || scope.UnitMonths >= scope.Of) {
 			t.Errorf("after %q: recomputed %+v, want only some figures", n.name, scope)
+		}
+		if n.requests != nil && [2]int{scope.RequestVillages, scope.RequestsRewritten} != *n.requests {
+			t.Errorf("after %q: requests computed again for %d villages, written again for %d; want %v",
+				n.name, scope.RequestVillages, scope.RequestsRewritten, *n.requests)
 		}
 		if !n.partial && scope.UnitMonths == 0 {
 			t.Errorf("after %q: recomputed %+v, want some figures", n.name, scope)

@@ -65,6 +65,10 @@ type Scope struct {
 	Full       bool // every figure: the first run, or the registry, deadline day or definitions changed
 	UnitMonths int  // the (month, unit)s recomputed
 	Of         int  // the (month, unit)s of metric_values
+	// RequestVillages are the villages whose effective requests were
+	// computed again (their accepted forms changed), RequestsRewritten
+	// those of them whose requests came out changed and were written again.
+	RequestVillages, RequestsRewritten int
 }
 
 type fileState struct {
@@ -418,10 +422,11 @@ func (r *Run) steps(ctx context.Context, steps []string) error {
 		r.w.log.Debug("refreshed", "step", step, "elapsed_ms", time.Since(start).Milliseconds())
 		if step == "refresh_scope" {
 			s := &r.scope
-			if err := r.conn.QueryRowContext(ctx, queries.SQL("refresh_scope_counts")).Scan(&s.Full, &s.UnitMonths, &s.Of); err != nil {
+			if err := r.conn.QueryRowContext(ctx, queries.SQL("refresh_scope_counts")).Scan(&s.Full, &s.UnitMonths, &s.Of, &s.RequestVillages, &s.RequestsRewritten); err != nil {
 				return fmt.Errorf("queries/refresh_scope_counts.sql: %w", err)
 			}
-			r.w.log.Info("recomputing figures", "full", s.Full, "unit_months", s.UnitMonths, "of", s.Of)
+			r.w.log.Info("recomputing figures", "full", s.Full, "unit_months", s.UnitMonths, "of", s.Of,
+				"request_villages", s.RequestVillages, "requests_rewritten", s.RequestsRewritten)
 		}
 	}
 	return nil
