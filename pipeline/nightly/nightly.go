@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -64,6 +65,9 @@ type Config struct {
 	// afterForm, in tests, runs after each form handed to the warehouse: it
 	// injects failures and cancellations mid-load.
 	afterForm func(formsRead int) error
+	// afterFeedback, in tests, runs once the feedback workbooks began
+	// (inside the run, before the figures); its error fails the run.
+	afterFeedback func() error
 }
 
 // Summary is what a run did, for the run summary line and for tests.
@@ -162,7 +166,26 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	log.Info("forms read", "read", s.FormsRead, "reused", s.FormsReused, "rows", s.RowsLoaded, "elapsed_ms", s.Read.Milliseconds())
 
 	t = time.Now()
-	if err := run.Refresh(ctx, reg, warehouse.Settings{DeadlineDay: cfg.DeadlineDay, MinSample: cfg.MinSample, Metrics: cfg.Metrics, Forms: cfg.Form.Definitions}); err != nil {
+	settings := warehouse.Settings{DeadlineDay: cfg.DeadlineDay, MinSample: cfg.MinSample, Metrics: cfg.Metrics, Forms: cfg.Form.Definitions}
+	var feedback *report.Feedback
+	if cfg.Out != "" {
+		// The feedback workbooks need the forms' statuses and issues, not
+		// the figures: they are read inside the run and built while DuckDB
+		// computes the figures, which keeps one and a half cores busy. Write
+		// commits them with the summaries once the run has committed; a
+		// failed run discards them.
+		settings.AfterIssues = func(ctx context.Context, conn *sql.Conn) error {
+			o := reportOptions(cfg, files, log)
+			o.Now, o.Folder = now(), folder
+			var err error
+			if feedback, err = report.BeginFeedback(ctx, conn, o); err != nil || cfg.afterFeedback == nil {
+				return err
+			}
+			return cfg.afterFeedback()
+		}
+		defer func() { feedback.Abort() }()
+	}
+	if err := run.Refresh(ctx, reg, settings); err != nil {
 		return nil, err
 	}
 	if err := run.Commit(ctx, now()); err != nil {
@@ -178,7 +201,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	if cfg.Out != "" {
 		t = time.Now()
-		if err := writeReports(ctx, cfg, w, files, folder, now(), s, log); err != nil {
+		if err := writeReports(ctx, cfg, w, files, folder, feedback, now(), s, log); err != nil {
 			return s, err
 		}
 		s.Reports = time.Since(t)
@@ -199,9 +222,9 @@ func reportOptions(cfg Config, files []inbox.File, log *slog.Logger) report.Opti
 // writeReports is the batch's last stage: the workbooks for officials and
 // villages, from the committed warehouse. Its error fails the batch but
 // leaves the warehouse holding the run.
-func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files []inbox.File, folder *report.FeedbackFolder, now time.Time, s *Summary, log *slog.Logger) error {
+func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files []inbox.File, folder *report.FeedbackFolder, feedback *report.Feedback, now time.Time, s *Summary, log *slog.Logger) error {
 	o := reportOptions(cfg, files, log)
-	o.Now, o.Folder = now, folder
+	o.Now, o.Folder, o.Feedback = now, folder, feedback
 	// DuckDB's checkpoint is CPU and disk the workbooks leave free; it
 	// runs once they have read the warehouse, so that a checkpoint that
 	// fails (a full disk) cannot fail their queries. The run is committed

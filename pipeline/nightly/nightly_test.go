@@ -260,3 +260,73 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		}
 	}
 }
+
+// A run that fails while its feedback workbooks are being built (they
+// begin inside the run, before the figures) commits nothing and leaves the
+// workbooks as the run before left them: no new one, no temporary file.
+func TestFailedRunLeavesFeedbackAsItWas(t *testing.T) {
+	dir := generated(t, 8, 1)
+	cfg := config(dir)
+	cfg.Out = filepath.Join(dir, "out")
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	listing := func() []string {
+		var names []string
+		filepath.WalkDir(cfg.Out, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				info, _ := d.Info()
+				rel, _ := filepath.Rel(cfg.Out, p)
+				names = append(names, fmt.Sprintf("%s %d %s", rel, info.Size(), info.ModTime().Format(time.RFC3339Nano)))
+			}
+			return nil
+		})
+		return names
+	}
+	before := listing()
+	if !slices.ContainsFunc(before, func(n string) bool { return strings.HasPrefix(n, "feedback"+string(filepath.Separator)) }) {
+		t.Fatalf("the first run wrote no feedback workbook: %v", before)
+	}
+	metrics := query(t, cfg.DB, `SELECT * FROM metric_values ORDER BY ALL`)
+
+	// Two more months, with their mistakes: feedback workbooks to write.
+	more := t.TempDir()
+	if _, err := fixtures.Generate(more, fixtures.Options{Villages: 8, Months: 3, Seed: 7, Volume: 30}); err != nil {
+		t.Fatal(err)
+	}
+	cfg.Inbox = filepath.Join(more, "inbox")
+	injected := errors.New("injected failure")
+	began := false
+	cfg.afterFeedback = func() error {
+		began = true
+		return injected
+	}
+	if _, err := Run(context.Background(), cfg); !errors.Is(err, injected) {
+		t.Fatalf("Run: %v, want the injected failure", err)
+	}
+	if !began {
+		t.Fatal("the feedback workbooks never began")
+	}
+	if d := cmp.Diff(before, listing()); d != "" {
+		t.Errorf("the failed run changed the workbooks (-before +after):\n%s", d)
+	}
+	if d := cmp.Diff(metrics, query(t, cfg.DB, `SELECT * FROM metric_values ORDER BY ALL`)); d != "" {
+		t.Errorf("the failed run changed metric_values:\n%s", d)
+	}
+
+	// The next run, which does not fail, writes them.
+	cfg.afterFeedback = nil
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := listing()
+	if len(after) <= len(before) || s.Workbooks == 0 {
+		t.Errorf("the run after the failed one wrote %d workbooks: %d files before, %d after", s.Workbooks, len(before), len(after))
+	}
+	for _, n := range after {
+		if strings.Contains(n, ".tmp") {
+			t.Errorf("temporary file left: %s", n)
+		}
+	}
+}

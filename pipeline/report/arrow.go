@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"fmt"
 	"strings"
@@ -19,12 +18,12 @@ import (
 // of 10,000 villages, which database/sql hands over one value at a time
 // (two thirds of the query's time). The batch's memory is DuckDB's, freed
 // after scan returns: a string kept from it must be cloned.
-func arrowQuery(ctx context.Context, db *sql.DB, name string, scan func(arrow.RecordBatch) error, args ...any) error {
-	conn, err := db.Conn(ctx)
+func arrowQuery(ctx context.Context, src source, name string, scan func(arrow.RecordBatch) error, args ...any) error {
+	conn, release, err := src.borrow(ctx)
 	if err != nil {
 		return fmt.Errorf("queries/%s.sql: %w", name, err)
 	}
-	defer conn.Close()
+	defer release()
 	err = conn.Raw(func(dc any) error {
 		dconn, ok := dc.(driver.Conn)
 		if !ok {

@@ -61,7 +61,7 @@ func TestBucketOfName(t *testing.T) {
 // files.
 func TestBucketsHoldTheComparedForms(t *testing.T) {
 	db, _ := testWarehouse(t)
-	subs, err := loadSubmissionDigests(context.Background(), db, nil)
+	subs, err := loadSubmissionDigests(context.Background(), pool{db}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +69,7 @@ func TestBucketsHoldTheComparedForms(t *testing.T) {
 	for _, s := range subs {
 		want[first(s.SHA256, 3)]++
 	}
-	buckets, err := bucketDigests(context.Background(), db, false)
+	buckets, err := bucketDigests(context.Background(), pool{db}, false)
 	if err != nil {
 		t.Fatal(err)
 	}

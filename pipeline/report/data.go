@@ -141,9 +141,36 @@ func loadSummaryData(ctx context.Context, db *sql.DB, period string, log *slog.L
 	return d, nil
 }
 
+// source lends the report's queries a connection to the warehouse: a
+// pool's (pool), one for each query, so that the summary's queries run side
+// by side; or the batch's run's own (held), inside its transaction, on which
+// BeginFeedback reads before the run commits.
+type source interface {
+	borrow(ctx context.Context) (conn *sql.Conn, release func(), err error)
+}
+
+type pool struct{ db *sql.DB }
+
+func (p pool) borrow(ctx context.Context) (*sql.Conn, func(), error) {
+	c, err := p.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { c.Close() }, nil
+}
+
+type held struct{ conn *sql.Conn }
+
+func (h held) borrow(context.Context) (*sql.Conn, func(), error) { return h.conn, func() {}, nil }
+
 // query runs queries/<name>.sql and calls scan for each row.
-func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) error, args ...any) error {
-	rows, err := db.QueryContext(ctx, queries.SQL(name), args...)
+func query(ctx context.Context, src source, name string, scan func(*sql.Rows) error, args ...any) error {
+	conn, release, err := src.borrow(ctx)
+	if err != nil {
+		return fmt.Errorf("queries/%s.sql: %w", name, err)
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, queries.SQL(name), args...)
 	if err != nil {
 		return fmt.Errorf("queries/%s.sql: %w", name, err)
 	}
@@ -160,7 +187,7 @@ func query(ctx context.Context, db *sql.DB, name string, scan func(*sql.Rows) er
 }
 
 func (d *summaryData) loadCatalog(ctx context.Context, db *sql.DB) error {
-	return query(ctx, db, "report_catalog", func(r *sql.Rows) error {
+	return query(ctx, pool{db}, "report_catalog", func(r *sql.Rows) error {
 		var m metric
 		if err := r.Scan(&m.ord, &m.name, &m.kind, &m.title, &m.family); err != nil {
 			return err
@@ -175,7 +202,7 @@ func (d *summaryData) loadCatalog(ctx context.Context, db *sql.DB) error {
 // direction of its definition (metric_catalog), and groups them into
 // d.rules.
 func (d *summaryData) loadRules(ctx context.Context, db *sql.DB) error {
-	err := query(ctx, db, "report_rules", func(r *sql.Rows) error {
+	err := query(ctx, pool{db}, "report_rules", func(r *sql.Rows) error {
 		var name, direction string
 		var threshold float64
 		if err := r.Scan(&name, &threshold, &direction); err != nil {
@@ -204,7 +231,7 @@ func (d *summaryData) loadRules(ctx context.Context, db *sql.DB) error {
 func (d *summaryData) loadUnits(ctx context.Context, db *sql.DB) error {
 	// As Arrow columns, like the figures: 10,000 units of eight texts came
 	// one value at a time through database/sql in 75-130 ms.
-	return arrowQuery(ctx, db, "report_units", func(rec arrow.RecordBatch) error {
+	return arrowQuery(ctx, pool{db}, "report_units", func(rec arrow.RecordBatch) error {
 		cols := make([][]string, 8)
 		for i := range cols {
 			var err error
@@ -237,7 +264,7 @@ func (d *summaryData) ordIndex() map[int]int {
 func (d *summaryData) loadValues(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
 	cur := func(int) map[string][]figure { return d.cur }
-	return arrowQuery(ctx, db, "report_period_values", func(rec arrow.RecordBatch) error {
+	return arrowQuery(ctx, pool{db}, "report_period_values", func(rec arrow.RecordBatch) error {
 		return d.scanFigures(rec, 0, idx, cur)
 	}, d.period)
 }
@@ -249,7 +276,7 @@ func (d *summaryData) loadValues(ctx context.Context, db *sql.DB) error {
 // unit.
 func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
-	return arrowQuery(ctx, db, "report_trend_values", func(rec arrow.RecordBatch) error {
+	return arrowQuery(ctx, pool{db}, "report_trend_values", func(rec arrow.RecordBatch) error {
 		month, err := arrowcol.String(rec, 0)
 		if err != nil {
 			return err
@@ -266,7 +293,7 @@ func (d *summaryData) loadTrend(ctx context.Context, db *sql.DB) error {
 }
 
 func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
-	return arrowQuery(ctx, db, "report_reporting_status", func(rec arrow.RecordBatch) error {
+	return arrowQuery(ctx, pool{db}, "report_reporting_status", func(rec arrow.RecordBatch) error {
 		units, err := arrowcol.Strings(rec, 0)
 		if err != nil {
 			return err
@@ -307,7 +334,7 @@ func (d *summaryData) loadStatus(ctx context.Context, db *sql.DB) error {
 }
 
 func (d *summaryData) loadFlags(ctx context.Context, db *sql.DB) error {
-	return query(ctx, db, "report_period_flags", func(r *sql.Rows) error {
+	return query(ctx, pool{db}, "report_period_flags", func(r *sql.Rows) error {
 		var unit, metric, flag, detail string
 		if err := r.Scan(&unit, &metric, &flag, &detail); err != nil {
 			return err
@@ -331,7 +358,7 @@ func (d *summaryData) loadFlags(ctx context.Context, db *sql.DB) error {
 
 func (d *summaryData) loadChanges(ctx context.Context, db *sql.DB) error {
 	idx := d.ordIndex()
-	return query(ctx, db, "report_changes", func(r *sql.Rows) error {
+	return query(ctx, pool{db}, "report_changes", func(r *sql.Rows) error {
 		var c change
 		var ord int
 		if err := r.Scan(&c.period, &c.unit, &c.unitName, &c.level, &ord, &c.old.num, &c.old.den,

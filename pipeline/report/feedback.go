@@ -96,19 +96,19 @@ var statusLabel = map[string]string{"accepted": "已接收", "superseded": "已�
 var severityLabel = map[string]string{"file": "整份退回", "row": "该行退回", "warning": "警告"}
 
 func loadSubmissions(ctx context.Context, db *sql.DB) ([]*Submission, error) {
-	return scanSubmissions(ctx, db, nil, nil)
+	return scanSubmissions(ctx, pool{db}, nil, nil)
 }
 
 // scanSubmissions reads the forms with issues and their issues
 // (report_feedback_issues.sql): all of them when keys is nil, else those
 // whose path + "\x00" + sha256 is in keys, shas being their contents.
-func scanSubmissions(ctx context.Context, db *sql.DB, keys, shas []string) ([]*Submission, error) {
+func scanSubmissions(ctx context.Context, src source, keys, shas []string) ([]*Submission, error) {
 	var filter, contents any // NULL for all: a nil []string would bind as an empty list
 	if keys != nil {
 		filter, contents = keys, shas
 	}
 	var out []*Submission
-	err := query(ctx, db, "report_feedback_issues", func(r *sql.Rows) error {
+	err := query(ctx, src, "report_feedback_issues", func(r *sql.Rows) error {
 		var s Submission
 		var is Issue
 		if err := r.Scan(&s.Path, &s.SHA256, &s.Unit, &s.Period, &s.Status, &s.ReceivedAt,
@@ -136,13 +136,13 @@ func scanSubmissions(ctx context.Context, db *sql.DB, keys, shas []string) ([]*S
 //
 // buckets limits them to the forms of those buckets
 // (report_feedback_buckets.sql); nil reads every form.
-func loadSubmissionDigests(ctx context.Context, db *sql.DB, buckets []string) ([]*Submission, error) {
+func loadSubmissionDigests(ctx context.Context, src source, buckets []string) ([]*Submission, error) {
 	var filter any // NULL for all, as in scanSubmissions
 	if buckets != nil {
 		filter = buckets
 	}
 	var out []*Submission
-	err := arrowQuery(ctx, db, "report_feedback_digests", func(rec arrow.RecordBatch) error {
+	err := arrowQuery(ctx, src, "report_feedback_digests", func(rec arrow.RecordBatch) error {
 		var text [7]func(int) string
 		for i := range text {
 			if i == 5 {
@@ -175,10 +175,10 @@ func loadSubmissionDigests(ctx context.Context, db *sql.DB, buckets []string) ([
 // bucketDigests are the digests of report_feedback_buckets.sql, each with
 // what else every feedback digest holds (feedbackDigest: the format and
 // whether copies are annotated): the manifest's Buckets as they are now.
-func bucketDigests(ctx context.Context, db *sql.DB, annotate bool) (map[string]string, error) {
+func bucketDigests(ctx context.Context, src source, annotate bool) (map[string]string, error) {
 	out := map[string]string{}
 	suffix := "/" + strconv.Itoa(feedbackFormat) + "/" + strconv.FormatBool(annotate)
-	err := query(ctx, db, "report_feedback_buckets", func(r *sql.Rows) error {
+	err := query(ctx, src, "report_feedback_buckets", func(r *sql.Rows) error {
 		var bucket, digest string
 		if err := r.Scan(&bucket, &digest); err != nil {
 			return err
@@ -279,7 +279,7 @@ func staleBuckets(d feedbackDisk, now map[string]string) (stale []string, all bo
 }
 
 // loadIssues fills in the issues of subs (from loadSubmissionDigests).
-func loadIssues(ctx context.Context, db *sql.DB, subs []*Submission) error {
+func loadIssues(ctx context.Context, src source, subs []*Submission) error {
 	if len(subs) == 0 {
 		return nil
 	}
@@ -295,7 +295,7 @@ func loadIssues(ctx context.Context, db *sql.DB, subs []*Submission) error {
 			shas = append(shas, s.SHA256)
 		}
 	}
-	full, err := scanSubmissions(ctx, db, keys, shas)
+	full, err := scanSubmissions(ctx, src, keys, shas)
 	if err != nil {
 		return err
 	}
@@ -332,13 +332,27 @@ func issuesDigest(issues []Issue) string {
 // 4,096 buckets, and reading back and comparing all 100,000 forms of a
 // year took 0.7 s of the night's workbook stage.
 func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
+	job, err := readFeedback(ctx, pool{db}, o)
+	if err != nil {
+		return nil, err
+	}
+	if o.feedbackRead != nil {
+		o.feedbackRead() // the rest reads inbox files, not the warehouse
+	}
+	return job.write(ctx, o, st, res)
+}
+
+// readFeedback is writeFeedback's part that reads the warehouse, on src:
+// the buckets' digests, the forms of the stale ones, and the issues of
+// those whose workbooks are to be written.
+func readFeedback(ctx context.Context, src source, o Options) (*feedbackJob, error) {
 	// What the folder holds is read while DuckDB answers: the manifest and
 	// the listings of 100,000 workbooks take as long as the query.
 	folder := o.Folder
 	if folder == nil {
 		folder = ReadFeedbackFolder(o)
 	}
-	buckets, err := bucketDigests(ctx, db, o.InboxDir != "")
+	buckets, err := bucketDigests(ctx, src, o.InboxDir != "")
 	d := folder.wait()
 	if err != nil {
 		return nil, err
@@ -353,29 +367,17 @@ func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *
 	}
 	var subs []*Submission
 	if all || len(stale) > 0 {
-		if subs, err = loadSubmissionDigests(ctx, db, stale); err != nil {
+		if subs, err = loadSubmissionDigests(ctx, src, stale); err != nil {
 			return nil, err
 		}
 	}
 	o.Log.Debug("feedback forms compared", "forms", len(subs), "buckets", len(stale), "of", len(buckets), "all", all)
-	plan, err := writeFeedbackBooks(ctx, subs, o, d, st, res, func(need []*Submission) error { return loadIssues(ctx, db, need) })
-	if err != nil || plan.manifest == nil {
-		return plan, err
+	job, err := planFeedbackBooks(subs, o, d, func(need []*Submission) error { return loadIssues(ctx, src, need) })
+	if err != nil {
+		return nil, err
 	}
-	plan.manifest.Buckets = buckets
-	if kept != nil {
-		names := slices.Sorted(maps.Keys(kept))
-		unchanged := make([]string, 0, len(names))
-		for _, name := range names {
-			unchanged = append(unchanged, filepath.Join(plan.dir, name))
-		}
-		// Both by name, as Result says.
-		res.Unchanged = mergeSorted(unchanged, res.Unchanged)
-		// The stale buckets' few hundred entries join the others' map.
-		maps.Copy(kept, plan.manifest.Feedback)
-		plan.manifest.Feedback = kept
-	}
-	return plan, nil
+	job.buckets, job.kept = buckets, kept
+	return job, nil
 }
 
 // splitManifest moves m's workbooks of the stale buckets into rest (with
@@ -542,42 +544,57 @@ func (p *feedbackPlan) encode() {
 // longer produce. Subs without their issues (issuesMD5 set) get them from
 // fill, only for the workbooks to write.
 func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk feedbackDisk, st *stager, res *Result, fill func([]*Submission) error) (*feedbackPlan, error) {
+	job, err := planFeedbackBooks(subs, o, disk, fill)
+	if err != nil {
+		return nil, err
+	}
+	if o.feedbackRead != nil {
+		o.feedbackRead() // the rest reads inbox files, not the warehouse
+	}
+	return job.write(ctx, o, st, res)
+}
+
+// feedbackJob is the feedback workbooks to write once the warehouse has
+// been read (planFeedbackBooks, readFeedback); write does the rest.
+type feedbackJob struct {
+	p       *feedbackPlan
+	disk    feedbackDisk
+	todo    []namedSubmission
+	entries []manifestEntry // each of todo's: kept from the manifest, or set by write
+	digests []string
+	redo    []int // the workbooks to write, by index in todo
+	// Set by readFeedback: the buckets' digests, and the manifest's
+	// entries of the buckets not compared (nil when all were).
+	buckets map[string]string
+	kept    map[string]manifestEntry
+}
+
+// planFeedbackBooks is writeFeedbackBooks' first part, the only one that
+// reads the warehouse (through fill): which workbooks to write.
+func planFeedbackBooks(subs []*Submission, o Options, disk feedbackDisk, fill func([]*Submission) error) (*feedbackJob, error) {
 	if disk.err != nil {
 		return nil, disk.err
 	}
 	todo := feedbackNames(subs, o.Log)
-	p := &feedbackPlan{dir: disk.dir, annotatedDir: disk.annotatedDir}
-	old, oldData := disk.old, disk.oldData
-	if len(todo) == 0 && oldData == nil {
-		return p, nil // nothing to write, nothing written before
+	job := &feedbackJob{p: &feedbackPlan{dir: disk.dir, annotatedDir: disk.annotatedDir}, disk: disk, todo: todo}
+	if len(todo) == 0 && disk.oldData == nil {
+		return job, nil // nothing to write, nothing written before
 	}
-	p.oldManifest = oldData
-	if err := os.MkdirAll(p.dir, 0o755); err != nil {
-		return nil, err
-	}
-	if o.InboxDir != "" {
-		if err := os.MkdirAll(p.annotatedDir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	have, haveAnnotated, originals := disk.have, disk.haveAnnotated, disk.originals
-
-	entries := make([]manifestEntry, len(todo))
-	written := make([]bool, len(todo))
-	digests := make([]string, len(todo))
-	var redo []int // the workbooks to write
+	job.p.oldManifest = disk.oldData
+	job.entries = make([]manifestEntry, len(todo))
+	job.digests = make([]string, len(todo))
 	var missing []*Submission
 	var buf []byte
 	for i, t := range todo {
-		digests[i] = feedbackDigest(&buf, t.sub, o.InboxDir != "")
-		if prev, ok := old.Feedback[t.name]; ok && prev.Digest == digests[i] && have[t.name] {
-			original := originals[t.sub.Path]
-			if prev.Annotated && haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
-				entries[i] = prev
+		job.digests[i] = feedbackDigest(&buf, t.sub, o.InboxDir != "")
+		if prev, ok := disk.old.Feedback[t.name]; ok && prev.Digest == job.digests[i] && disk.have[t.name] {
+			original := disk.originals[t.sub.Path]
+			if prev.Annotated && disk.haveAnnotated[t.name] || !prev.Annotated && !prev.Retry.retryDue(original) {
+				job.entries[i] = prev
 				continue
 			}
 		}
-		redo = append(redo, i)
+		job.redo = append(job.redo, i)
 		if t.sub.Issues == nil {
 			missing = append(missing, t.sub)
 		}
@@ -590,14 +607,29 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 			return nil, err
 		}
 	}
-	if o.feedbackRead != nil {
-		o.feedbackRead() // the rest reads inbox files, not the warehouse
-	}
+	return job, nil
+}
 
-	err := parallel.Each(ctx, o.Workers, len(redo), func(k int) error {
-		i := redo[k]
+// write stages the workbooks of j.redo and settles the plan: the new
+// manifest (with the buckets not compared, when readFeedback set them),
+// the workbooks written and kept in res, the removals.
+func (j *feedbackJob) write(ctx context.Context, o Options, st *stager, res *Result) (*feedbackPlan, error) {
+	p, todo := j.p, j.todo
+	if j.entries == nil {
+		return p, nil // planFeedbackBooks: nothing to write, nothing written before
+	}
+	if err := os.MkdirAll(p.dir, 0o755); err != nil {
+		return nil, err
+	}
+	if o.InboxDir != "" {
+		if err := os.MkdirAll(p.annotatedDir, 0o755); err != nil {
+			return nil, err
+		}
+	}
+	written := make([]bool, len(todo))
+	err := parallel.Each(ctx, o.Workers, len(j.redo), func(k int) error {
+		i := j.redo[k]
 		t := todo[i]
-		digest := digests[i]
 		period, sh := feedbackContent(t.sub)
 		data, err := feedbackBook(period, sh)
 		if err != nil {
@@ -607,16 +639,32 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 			return err
 		}
 		written[i] = true
-		entries[i] = manifestEntry{Digest: digest}
+		j.entries[i] = manifestEntry{Digest: j.digests[i]}
 		if o.InboxDir != "" {
-			entries[i].Annotated, entries[i].Retry, err = annotate(o, st, t.sub, originals[t.sub.Path], filepath.Join(p.annotatedDir, t.name))
+			j.entries[i].Annotated, j.entries[i].Retry, err = annotate(o, st, t.sub, j.disk.originals[t.sub.Path], filepath.Join(p.annotatedDir, t.name))
 		}
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	p.settle(todo, entries, written, old, have, haveAnnotated, res)
+	p.settle(todo, j.entries, written, j.disk.old, j.disk.have, j.disk.haveAnnotated, res)
+	if j.buckets == nil {
+		return p, nil
+	}
+	p.manifest.Buckets = j.buckets
+	if j.kept != nil {
+		names := slices.Sorted(maps.Keys(j.kept))
+		unchanged := make([]string, 0, len(names))
+		for _, name := range names {
+			unchanged = append(unchanged, filepath.Join(p.dir, name))
+		}
+		// Both by name, as Result says.
+		res.Unchanged = mergeSorted(unchanged, res.Unchanged)
+		// The stale buckets' few hundred entries join the others' map.
+		maps.Copy(j.kept, p.manifest.Feedback)
+		p.manifest.Feedback = j.kept
+	}
 	return p, nil
 }
 

@@ -340,7 +340,7 @@ func TestAnnotatedGBKName(t *testing.T) {
 func TestIssuesDigestMatchesWarehouse(t *testing.T) {
 	db, _ := testWarehouse(t)
 	ctx := context.Background()
-	heads, err := loadSubmissionDigests(ctx, db, nil)
+	heads, err := loadSubmissionDigests(ctx, pool{db}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -365,7 +365,7 @@ func TestIssuesDigestMatchesWarehouse(t *testing.T) {
 			t.Errorf("%s: warehouse md5 %s, from its %d issues %s", f.Path, got, len(f.Issues), want)
 		}
 	}
-	if err := loadIssues(ctx, db, heads[:1]); err != nil {
+	if err := loadIssues(ctx, pool{db}, heads[:1]); err != nil {
 		t.Fatal(err)
 	}
 	i := slices.IndexFunc(full, func(f *Submission) bool { return f.Path == heads[0].Path && f.SHA256 == heads[0].SHA256 })

@@ -124,6 +124,10 @@ type Options struct {
 	// same OutDir, InboxDir and Inbox, while the batch was still loading;
 	// nil reads it now.
 	Folder *FeedbackFolder
+	// Feedback, when set, is the feedback workbooks begun by BeginFeedback
+	// with the same OutDir, InboxDir and Inbox: Write writes no others, and
+	// commits its files with the summaries'.
+	Feedback *Feedback
 	// AfterReads, when set, is called once Write has read all it needs of
 	// the warehouse (it then only builds and writes files), before Write
 	// returns; not at all when Write fails before that. It must not block:
@@ -174,17 +178,10 @@ var ErrNoPeriod = errors.New("not a month (want YYYY-MM)")
 // written last, so that a crash in between leaves them listed for the next
 // run to remove.
 func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
-	if o.Now.IsZero() {
-		o.Now = time.Now()
-	}
-	if o.Log == nil {
-		o.Log = slog.New(slog.DiscardHandler)
-	}
-	if o.Workers <= 0 {
-		o.Workers = runtime.GOMAXPROCS(0)
-	}
-	if o.OutDir == "" {
-		o.OutDir = "."
+	o.setDefaults()
+	if o.Feedback != nil {
+		// Discards what Write does not commit; nothing once it has.
+		defer o.Feedback.Abort()
 	}
 	var res Result
 	if o.Period != "" && !calendar.IsPeriod(o.Period) {
@@ -229,16 +226,27 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	var plan *feedbackPlan
 	var fbErr error
 	fbDone := make(chan struct{})
-	go func() {
-		defer close(fbDone)
-		plan, fbErr = writeFeedback(ctx, db, o, st, &fbRes)
-		if fbErr == nil {
-			o.feedbackRead()
-		}
-		if fbErr == nil {
-			plan.encode()
-		}
-	}()
+	if fb := o.Feedback; fb != nil {
+		// Begun by BeginFeedback, which has read the warehouse already.
+		o.feedbackRead()
+		go func() {
+			defer close(fbDone)
+			<-fb.done
+			plan, fbErr, fbRes = fb.plan, fb.err, fb.res
+			st.adopt(&fb.st)
+		}()
+	} else {
+		go func() {
+			defer close(fbDone)
+			plan, fbErr = writeFeedback(ctx, db, o, st, &fbRes)
+			if fbErr == nil {
+				o.feedbackRead()
+			}
+			if fbErr == nil {
+				plan.encode()
+			}
+		}()
+	}
 	var towns *townshipPlan
 	var sumErr error
 	if period == "" {
@@ -274,6 +282,75 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 		"unchanged", len(res.Unchanged), "removed", len(res.Removed),
 		"elapsed_ms", time.Since(start).Milliseconds())
 	return res, nil
+}
+
+// setDefaults fills in the zero values Options documents.
+func (o *Options) setDefaults() {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.OutDir == "" {
+		o.OutDir = "."
+	}
+}
+
+// Feedback is the villages' feedback workbooks begun ahead of the rest of
+// the report stage (BeginFeedback): what they need of the warehouse read,
+// the workbooks being staged on a goroutine of their own. Options.Feedback
+// hands it to Write, which commits its files with the summaries'; Abort
+// discards it.
+type Feedback struct {
+	cancel context.CancelFunc
+	done   chan struct{} // closed once plan, err and res are set
+	st     stager
+	plan   *feedbackPlan
+	err    error
+	res    Result
+}
+
+// BeginFeedback reads what the feedback workbooks need on conn, then
+// stages them in the background and returns. The batch calls it on its
+// run's connection, inside the run's transaction, once the forms'
+// statuses and issues are final (warehouse.Settings.AfterIssues): the
+// workbooks are then built while DuckDB computes the figures, and only
+// made visible (by Write) once the run has committed. o is as for Write;
+// its Feedback and AfterReads are not used.
+func BeginFeedback(ctx context.Context, conn *sql.Conn, o Options) (*Feedback, error) {
+	o.setDefaults()
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return nil, err
+	}
+	job, err := readFeedback(ctx, held{conn}, o)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f := &Feedback{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(f.done)
+		f.plan, f.err = job.write(ctx, o, &f.st, &f.res)
+		if f.err == nil {
+			f.plan.encode()
+		}
+	}()
+	return f, nil
+}
+
+// Abort stops the feedback workbooks' goroutine and removes the files it
+// staged that Write did not commit. It may be called more than once.
+func (f *Feedback) Abort() {
+	if f == nil {
+		return
+	}
+	f.cancel()
+	<-f.done
+	f.st.abort()
 }
 
 // DefaultPeriod is the newest month that has an accepted form and is not
@@ -363,6 +440,17 @@ func (s *stager) commit() error {
 	s.files = nil
 	syscall.Sync()
 	return nil
+}
+
+// adopt takes over the files other staged, to commit them with its own.
+func (s *stager) adopt(other *stager) {
+	other.mu.Lock()
+	files := other.files
+	other.files = nil
+	other.mu.Unlock()
+	s.mu.Lock()
+	s.files = append(s.files, files...)
+	s.mu.Unlock()
 }
 
 // abort removes every staged file that was not renamed.

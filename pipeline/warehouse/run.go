@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -296,6 +297,15 @@ type Settings struct {
 	// answers (form_answers) are columns of the fact source cover. nil
 	// means the built-in ones (form.Default).
 	Forms *form.Definitions
+	// AfterIssues, when set, is called by Refresh once the forms' statuses
+	// and issues and the feedback buckets are final (issueSteps), before the
+	// figures are computed, with the run's connection inside its
+	// transaction: what it reads there is what the run will commit. It must
+	// be done with the connection when it returns. The batch reads the
+	// feedback workbooks' data there, and writes them while DuckDB computes
+	// the figures, which leaves a core idle half the time. Its error fails
+	// the refresh.
+	AfterIssues func(ctx context.Context, conn *sql.Conn) error
 }
 
 // DefaultMinSample is Settings.MinSample's default.
@@ -316,19 +326,30 @@ var partialSteps = map[string]string{"prev_metric_values": "prev_metric_values_g
 // the registry and the receipt times. Each is one file of queries/, but for
 // facts, metric_catalog and metrics: statements built from the metric
 // definitions (generatedSteps, metrics.go).
-var refreshSteps = []string{
+var refreshSteps = slices.Concat(issueSteps, figureSteps)
+
+// issueSteps are refreshSteps' first part: the forms' statuses, requests,
+// reporting statuses and issues, and the feedback buckets, which the
+// feedback workbooks read (Settings.AfterIssues) while figureSteps run.
+// The views are here for refresh_issue_digests.sql, which reads issues.
+var issueSteps = []string{
 	"files_update", "files_insert",
 	"refresh_unit_tree", "refresh_submission_status",
 	"refresh_requests", "refresh_requests_delete", "refresh_requests_insert",
 	"refresh_request_date_issues_delete", "refresh_request_date_issues_insert", "refresh_requests_basis",
 	"refresh_request_months",
 	"refresh_metric_periods", "refresh_scope", "refresh_meetings", "refresh_reporting_status", "refresh_derived_issues",
+	"views", "refresh_issue_digests", "refresh_feedback_buckets",
+}
+
+// figureSteps are refreshSteps' second part: the figures, their changes and
+// their flags. None of them writes what issueSteps wrote.
+var figureSteps = []string{
 	"facts", "metric_catalog", "metric_facts", "metrics", "refresh_request_days",
 	"prev_metric_values", "rollup_metric_values", "rollup_metric_values_current",
 	"refresh_changed_groups", "refresh_metric_changes",
 	"refresh_flag_scope", "refresh_metric_flags_delete", "refresh_metric_flags_insert",
 	"drop_prev_metric_values",
-	"views", "refresh_issue_digests", "refresh_feedback_buckets",
 }
 
 // Refresh flushes what was added, replaces the registry and brings every
@@ -365,7 +386,15 @@ func (r *Run) refresh(ctx context.Context, reg *registry.Registry, s Settings) e
 	if err := r.prepare(ctx, reg, s); err != nil {
 		return err
 	}
-	return r.steps(ctx, refreshSteps)
+	if err := r.steps(ctx, issueSteps); err != nil {
+		return err
+	}
+	if s.AfterIssues != nil {
+		if err := s.AfterIssues(ctx, r.conn); err != nil {
+			return err
+		}
+	}
+	return r.steps(ctx, figureSteps)
 }
 
 // prepare is what every refresh (and a combine) does before its steps:
