@@ -1,3 +1,10 @@
+-- The changed-date warnings of a form replaced by one with the same request
+-- log (requests_swaps, refresh_requests.sql) are the new form's: the same
+-- requests, dates and cells.
+UPDATE request_date_issues d SET sha256 = w.new_sha
+FROM requests_swaps w
+WHERE d.unit_code = w.unit_code AND d.sha256 = w.old_sha;
+
 -- A later accepted form that lists a request with another requested-on date:
 -- the later form's values win, and the clerk is told, at the later form's
 -- 点单日期 cell. Only for the villages whose accepted forms changed, and only

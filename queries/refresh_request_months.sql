@@ -11,6 +11,7 @@ SET VARIABLE requests_full = NOT coalesce((SELECT p.flags_basis = c.flags_basis 
 -- effective requests), and is always requests_full.
 CREATE TEMP TABLE IF NOT EXISTS requests_changed_units (unit_code VARCHAR);
 CREATE TEMP TABLE IF NOT EXISTS requests_rewritten_units (unit_code VARCHAR);
+CREATE TEMP TABLE IF NOT EXISTS requests_swaps (unit_code VARCHAR, new_sha VARCHAR, old_sha VARCHAR);
 
 -- The changed villages' effective requests, as narrow as request_months and
 -- request_days need them: one scan of requests_effective for both, where

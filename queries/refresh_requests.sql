@@ -1,18 +1,45 @@
--- The villages whose requests must be recomputed: those whose set of
--- accepted forms changed since the last refresh (a new, corrected,
--- superseded or newly rejected form). A village's effective requests depend
--- only on that set, since a form's content and period never change under
--- its sha256. On a new warehouse every village is here.
-CREATE OR REPLACE TEMP TABLE requests_changed_units AS
-SELECT DISTINCT unit_code FROM (
-    (SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted'
-     EXCEPT
-     SELECT unit_code, sha256 FROM requests_basis)
-    UNION ALL
-    (SELECT unit_code, sha256 FROM requests_basis
-     EXCEPT
-     SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted')
+-- The accepted forms that changed since the last refresh, each village's
+-- added and removed ones paired by month: a new, corrected, superseded or
+-- newly rejected form; with their request sheet's name and request log
+-- digest (forms.requests_digest). Temporary.
+CREATE OR REPLACE TEMP TABLE requests_form_changes AS
+WITH accepted AS (
+    SELECT unit_code, sha256 FROM submission_status WHERE status = 'accepted'
+), added AS (
+    SELECT c.unit_code, c.sha256, f.period, f.requests_sheet, f.requests_digest AS digest
+    FROM (FROM accepted EXCEPT SELECT unit_code, sha256 FROM requests_basis) c
+    LEFT JOIN forms f USING (sha256)
+), removed AS (
+    SELECT c.unit_code, c.sha256, f.period, f.requests_sheet, f.requests_digest AS digest
+    FROM (SELECT unit_code, sha256 FROM requests_basis EXCEPT FROM accepted) c
+    LEFT JOIN forms f USING (sha256)
+)
+SELECT coalesce(a.unit_code, r.unit_code) AS unit_code, a.sha256 AS new_sha, r.sha256 AS old_sha,
+       coalesce(a.digest = r.digest AND a.requests_sheet IS NOT DISTINCT FROM r.requests_sheet, false) AS same_log
+FROM added a
+FULL JOIN removed r ON r.unit_code = a.unit_code AND r.period = a.period;
+
+-- The villages whose every change puts a form in the place of one of the
+-- same month with the same request log (forms.requests_digest): a
+-- corrected form whose 点单台账 is as it was. Their effective requests, and
+-- the months and days of those, stay as they are; their changed-date
+-- warnings pass to the new forms (refresh_request_date_issues_insert.sql).
+CREATE OR REPLACE TEMP TABLE requests_swaps AS
+SELECT unit_code, new_sha, old_sha
+FROM requests_form_changes
+WHERE unit_code IN (
+    SELECT unit_code FROM requests_form_changes
+    GROUP BY unit_code
+    HAVING bool_and(same_log) AND count(DISTINCT new_sha) = count(*) AND count(DISTINCT old_sha) = count(*)
 );
+
+-- The villages whose requests must be recomputed: the others whose set of
+-- accepted forms changed. A village's effective requests depend only on
+-- that set, since a form's content and period never change under its
+-- sha256. On a new warehouse every village is here.
+CREATE OR REPLACE TEMP TABLE requests_changed_units AS
+SELECT DISTINCT unit_code FROM requests_form_changes
+WHERE unit_code NOT IN (SELECT unit_code FROM requests_swaps);
 
 -- In how many parts refresh_requests_insert.sql computes them: as many as
 -- the memory needs (8 when every village's forms come back, as on a first

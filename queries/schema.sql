@@ -122,6 +122,13 @@ CREATE TABLE IF NOT EXISTS request_rows (
 -- or park; NULL on forms loaded before: village) and the park's 书记助理.
 ALTER TABLE forms ADD COLUMN IF NOT EXISTS form_kind VARCHAR;
 ALTER TABLE forms ADD COLUMN IF NOT EXISTS assistant VARCHAR;
+-- The sha256 of what the form's 点单台账 gives the effective requests and
+-- their changed-date warnings (warehouse.requestLogDigest; NULL for a form
+-- without requests): a form that takes the place of one of the same
+-- village and month with the same digest leaves the village's requests as
+-- they were (refresh_requests.sql). A warehouse from before it has it
+-- filled once, at its first run, from request_rows.
+ALTER TABLE forms ADD COLUMN IF NOT EXISTS requests_digest VARCHAR;
 
 -- The cover's answers that have no column of forms: the questions a form
 -- version's definitions add (the 2023版 assessment, an analyst's own). One

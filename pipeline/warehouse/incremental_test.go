@@ -3,10 +3,12 @@ package warehouse
 import (
 	"context"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -100,8 +102,9 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		settings Settings
 		partial  bool // only some figures recomputed
 		// requests, when set: the villages whose effective requests were
-		// computed again, and those of them written again (Scope).
-		requests *[2]int
+		// computed again, those of them written again, and those whose
+		// changed forms all had their predecessor's request log (Scope).
+		requests *[3]int
 	}
 	nights := []night{
 		{name: "January", add: jan},
@@ -109,9 +112,9 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		{name: "March, with a request of February before N was founded", add: mar},
 		{name: "L's March corrected: March's figures need N's request of February", partial: true,
 			add: []upload{{path: unitL + "/2021-03 更正.xlsx", received: received("2021-04-02 09:00"), form: lMar}}},
-		{name: "L's February corrected", partial: true, requests: &[2]int{1, 1},
+		{name: "L's February corrected", partial: true, requests: &[3]int{1, 1, 0},
 			add: []upload{{path: unitL + "/2021-02 更正.xlsx", received: received("2021-04-03 09:00"), form: lFeb}}},
-		{name: "L's March sent again with the same requests", partial: true, requests: &[2]int{1, 0},
+		{name: "L's March sent again with the same requests", partial: true, requests: &[3]int{0, 0, 1},
 			add: []upload{{path: unitL + "/2021-03 再次更正.xlsx", received: received("2021-04-03 10:00"), form: lMarAgain}}},
 		{name: "Q's January assessment corrected: March's 晋位升级 goes", partial: true,
 			add: []upload{{path: unitQ + "/2021-01 更正.xlsx", received: received("2021-04-04 09:00"), form: qJan(false)}}},
@@ -187,9 +190,8 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		if n.partial && (scope.Full || scope.UnitMonths >= scope.Of) {
 			t.Errorf("after %q: recomputed %+v, want only some figures", n.name, scope)
 		}
-		if n.requests != nil && [2]int{scope.RequestVillages, scope.RequestsRewritten} != *n.requests {
-			t.Errorf("after %q: requests computed again for %d villages, written again for %d; want %v",
-				n.name, scope.RequestVillages, scope.RequestsRewritten, *n.requests)
+		if got := [3]int{scope.RequestVillages, scope.RequestsRewritten, scope.RequestSwaps}; n.requests != nil && got != *n.requests {
+			t.Errorf("after %q: requests computed again, written again, swapped: %v villages, want %v", n.name, got, *n.requests)
 		}
 		if !n.partial && scope.UnitMonths == 0 {
 			t.Errorf("after %q: recomputed %+v, want some figures", n.name, scope)
@@ -229,4 +231,123 @@ func replaceUpload(inbox []upload, u upload) []upload {
 		}
 	}
 	return append(inbox, u)
+}
+
+// A form that takes the place of an accepted one of the same month with the
+// same request log (its cover fixed) leaves the village's requests as they
+// were without computing them again, and the changed-date warning of the
+// form it replaces passes to it; one whose rows moved is computed again
+// (the warning's cell moves) but writes no request. After each night the
+// warehouse holds what one that loads everything at once does.
+func TestRequestLogSwaps(t *testing.T) {
+	jan := newForm(unitL, "2021-01")
+	jan.Requests = requests(unitL+"2021-01-", "2021-01", 4, 2, 0)
+	feb := newForm(unitL, "2021-02")
+	feb.Requests = requests(unitL+"2021-02-", "2021-02", 3, 1, 0)
+	// February relists January's first request with another date.
+	relisted := jan.Requests[0]
+	relisted.Row, relisted.RequestedOnCell, relisted.RequestedOn = 9, "B9", day("2021-01-15")
+	feb.Requests = append(feb.Requests, relisted)
+	febAgain := *feb
+	febAgain.Cover.UnitName = unitL + "社区"
+	febMoved := *feb
+	febMoved.Requests = slices.Clone(feb.Requests)
+	slices.Reverse(febMoved.Requests)
+	for i := range febMoved.Requests {
+		q := &febMoved.Requests[i]
+		q.Row, q.RequestedOnCell = i+2, fmt.Sprintf("B%d", i+2)
+	}
+	nights := []struct {
+		name     string
+		add      upload
+		requests [3]int // computed again, written again, swapped (Scope)
+		warning  []string
+	}{
+		{"January", upload{path: unitL + "/2021-01.xlsx", received: received("2021-02-02 09:00"), form: jan}, [3]int{1, 1, 0}, nil},
+		{"February", upload{path: unitL + "/2021-02.xlsx", received: received("2021-03-02 09:00"), form: feb}, [3]int{1, 1, 0},
+			[]string{unitL + "/2021-02.xlsx", "B9"}},
+		{"February again, its 点单台账 as it was", upload{path: unitL + "/2021-02 更正.xlsx", received: received("2021-03-03 09:00"), form: &febAgain}, [3]int{0, 0, 1},
+			[]string{unitL + "/2021-02 更正.xlsx", "B9"}},
+		{"February again, its rows in another order", upload{path: unitL + "/2021-02 更正2.xlsx", received: received("2021-03-04 09:00"), form: &febMoved}, [3]int{1, 0, 0},
+			[]string{unitL + "/2021-02 更正2.xlsx", "B2"}},
+	}
+	keptPath := filepath.Join(t.TempDir(), "kept.duckdb")
+	reg := hierarchyRegistry("2021-03")
+	var inbox []upload
+	for i, n := range nights {
+		sum := sha256.Sum256([]byte("sha-" + n.add.path))
+		n.add.sha = hex.EncodeToString(sum[:])
+		inbox = replaceUpload(inbox, n.add)
+		at := day(fmt.Sprintf("2021-03-%02d", 10+i)).In(shanghai)
+		kept, err := Open(context.Background(), keptPath, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scope := runScope(t, kept, mustRegistry(t, reg), at, Settings{}, inbox...)
+		fresh := openTemp(t)
+		runAt(t, fresh, mustRegistry(t, reg), at, Settings{}, inbox...)
+		for _, q := range []string{
+			`SELECT * FROM requests ORDER BY ALL`,
+			`SELECT * FROM request_days ORDER BY ALL`,
+			`SELECT * FROM request_months ORDER BY ALL`,
+			`SELECT * FROM issues ORDER BY ALL`,
+			`SELECT * FROM submissions ORDER BY ALL`,
+			`SELECT * FROM metric_values ORDER BY ALL`,
+		} {
+			if d := cmp.Diff(table(t, fresh.DB(), q), table(t, kept.DB(), q)); d != "" {
+				t.Errorf("after %q: %s (-fresh +kept between runs):\n%s", n.name, q, d)
+			}
+		}
+		if got := [3]int{scope.RequestVillages, scope.RequestsRewritten, scope.RequestSwaps}; got != n.requests {
+			t.Errorf("after %q: requests computed again, written again, swapped: %v villages, want %v", n.name, got, n.requests)
+		}
+		want := [][]string{}
+		if n.warning != nil {
+			want = [][]string{n.warning}
+		}
+		got := table(t, kept.DB(), `SELECT path, cell FROM issues WHERE code = 'request_changed_date' ORDER BY ALL`)
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("after %q: the changed-date warning (-want +got):\n%s", n.name, d)
+		}
+		kept.Close()
+		fresh.Close()
+	}
+}
+
+// The request log digest a form gets as it is loaded (requestLogDigest, in
+// Go) is the one refresh_requests.sql computes from its stored rows for a
+// warehouse from before the digest: rows with every optional field empty
+// or set, a dispute yes, no and unknown, out of sheet order.
+func TestRequestLogDigestMatchesSQL(t *testing.T) {
+	f := newForm(unitL, "2021-02")
+	f.Requests = requests(unitL+"2021-02-", "2021-02", 6, 3, 2)
+	f.Requests[0].Dispute = sql.Null[bool]{V: false, Valid: true}
+	f.Requests[1].Category, f.Requests[1].Mediation = "矛盾纠纷", "调处中"
+	f.Requests[2].DispatchedOn, f.Requests[2].AcceptedOn = day("2021-02-03"), day("2021-02-04")
+	f.Requests[3].RequestedOnCell = ""
+	f.Requests[4].Rating = "未评价"
+	f.Requests[0], f.Requests[5] = f.Requests[5], f.Requests[0]
+	noRequests := newForm(unitX, "2021-02")
+	w := openTemp(t)
+	reg := mustRegistry(t, hierarchyRegistry("2021-03"))
+	inbox := []upload{
+		{path: unitL + "/2021-02.xlsx", received: received("2021-03-02 09:00"), form: f},
+		{path: unitX + "/2021-02.xlsx", received: received("2021-03-02 09:00"), form: noRequests},
+	}
+	runAt(t, w, reg, day("2021-03-10").In(shanghai), Settings{}, inbox...)
+	const q = `SELECT sha256, requests_digest FROM forms ORDER BY ALL`
+	loaded := table(t, w.DB(), q)
+	if len(loaded) != 2 || len(loaded[0][1]) != 64 || loaded[1][1] != "NULL" {
+		t.Fatalf("digests as loaded: %v, want one for the form with requests only", loaded)
+	}
+	// As a warehouse from before the digest: none, and not yet filled.
+	for _, s := range []string{`UPDATE forms SET requests_digest = NULL`, `DELETE FROM meta WHERE key = 'requests_digest'`} {
+		if _, err := w.DB().Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runAt(t, w, reg, day("2021-03-11").In(shanghai), Settings{}, inbox...)
+	if d := cmp.Diff(loaded, table(t, w.DB(), q)); d != "" {
+		t.Errorf("digests filled from request_rows (-as loaded +filled):\n%s", d)
+	}
 }

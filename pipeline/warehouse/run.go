@@ -69,7 +69,10 @@ type Scope struct {
 	// RequestVillages are the villages whose effective requests were
 	// computed again (their accepted forms changed), RequestsRewritten
 	// those of them whose requests came out changed and were written again.
-	RequestVillages, RequestsRewritten int
+	// RequestSwaps are the villages whose changed forms all replaced one of
+	// the same month with the same request log, whose requests were not
+	// computed again.
+	RequestVillages, RequestsRewritten, RequestSwaps int
 }
 
 type fileState struct {
@@ -416,6 +419,17 @@ func (r *Run) prepare(ctx context.Context, reg *registry.Registry, s Settings) e
 	if err := r.steps(ctx, prevSteps); err != nil {
 		return err
 	}
+	// Once, on a warehouse of an earlier grassroots: the forms' request log
+	// digests (refresh_requests.sql), from their rows.
+	var filled bool
+	if err := r.conn.QueryRowContext(ctx, queries.SQL("requests_digest_filled")).Scan(&filled); err != nil {
+		return fmt.Errorf("queries/requests_digest_filled.sql: %w", err)
+	}
+	if !filled {
+		if err := r.steps(ctx, []string{"fill_requests_digest"}); err != nil {
+			return err
+		}
+	}
 	if err := r.loadRegistry(ctx, reg); err != nil {
 		return err
 	}
@@ -451,11 +465,11 @@ func (r *Run) steps(ctx context.Context, steps []string) error {
 		r.w.log.Debug("refreshed", "step", step, "elapsed_ms", time.Since(start).Milliseconds())
 		if step == "refresh_scope" {
 			s := &r.scope
-			if err := r.conn.QueryRowContext(ctx, queries.SQL("refresh_scope_counts")).Scan(&s.Full, &s.UnitMonths, &s.Of, &s.RequestVillages, &s.RequestsRewritten); err != nil {
+			if err := r.conn.QueryRowContext(ctx, queries.SQL("refresh_scope_counts")).Scan(&s.Full, &s.UnitMonths, &s.Of, &s.RequestVillages, &s.RequestsRewritten, &s.RequestSwaps); err != nil {
 				return fmt.Errorf("queries/refresh_scope_counts.sql: %w", err)
 			}
 			r.w.log.Info("recomputing figures", "full", s.Full, "unit_months", s.UnitMonths, "of", s.Of,
-				"request_villages", s.RequestVillages, "requests_rewritten", s.RequestsRewritten)
+				"request_villages", s.RequestVillages, "requests_rewritten", s.RequestsRewritten, "request_swaps", s.RequestSwaps)
 		}
 	}
 	return nil

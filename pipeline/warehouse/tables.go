@@ -1,7 +1,12 @@
 package warehouse
 
 import (
+	"cmp"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"slices"
+	"strconv"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
@@ -140,7 +145,58 @@ var formsTable = loadedTable[formRow]{"forms", []column[formRow]{
 	integer("loaded_run", func(r *formRow) int { return r.run }),
 	optText("form_kind", func(r *formRow) string { return r.f.Kind }),
 	optText("assistant", func(r *formRow) string { return r.f.Cover.Assistant }),
+	optText("requests_digest", func(r *formRow) string { return requestLogDigest(r.f) }),
 }}
+
+// requestLogDigest is the sha256 (hex) of what a form's request rows give
+// the effective requests and their changed-date warnings, "" for a form
+// without any (or rejected: none are kept): each row's request id, dates
+// (and the cell of 点单日期), state, dispute, mediation, rating and
+// category, joined by U+001F, the rows in sheet order joined by U+001E;
+// not the residents' names, phones, the content or the grid worker. The
+// text is what refresh_requests.sql makes of request_rows for the forms
+// loaded before the digest existed (TestRequestLogDigestMatchesSQL).
+func requestLogDigest(f *form.Form) string {
+	if f.Rejected || len(f.Requests) == 0 {
+		return ""
+	}
+	rows := make([]*form.Request, len(f.Requests))
+	for i := range f.Requests {
+		rows[i] = &f.Requests[i]
+	}
+	slices.SortStableFunc(rows, func(a, b *form.Request) int { return cmp.Compare(a.Row, b.Row) })
+	h := sha256.New()
+	var b []byte
+	day := func(t time.Time) {
+		if !t.IsZero() {
+			b = append(b, arrow.Date32FromTime(t).FormattedString()...)
+		}
+		b = append(b, 0x1f)
+	}
+	text := func(s string) { b = append(append(b, s...), 0x1f) }
+	for i, q := range rows {
+		if i > 0 {
+			b = append(b, 0x1e)
+		}
+		text(q.ID)
+		day(q.RequestedOn)
+		text(q.RequestedOnCell)
+		day(q.DispatchedOn)
+		day(q.AcceptedOn)
+		day(q.ResolvedOn)
+		text(q.State)
+		if q.Dispute.Valid {
+			b = strconv.AppendBool(b, q.Dispute.V)
+		}
+		b = append(b, 0x1f)
+		text(q.Mediation)
+		text(q.Rating)
+		b = append(b, q.Category...) // the last field: no separator after it
+		h.Write(b)
+		b = b[:0]
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
 
 var issuesTable = loadedTable[of[form.Issue]]{"form_issues", []column[of[form.Issue]]{
 	sha256Of[form.Issue](),
