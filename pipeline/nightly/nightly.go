@@ -177,11 +177,19 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		settings.AfterIssues = func(ctx context.Context, conn *sql.Conn) error {
 			o := reportOptions(cfg, files, log)
 			o.Now, o.Folder = now(), folder
-			var err error
-			if feedback, err = report.BeginFeedback(ctx, conn, o); err != nil || cfg.afterFeedback == nil {
-				return err
+			fb, err := report.BeginFeedback(ctx, conn, o)
+			if err != nil {
+				// An output folder that cannot be written, for one, must
+				// not cost the run: the report stage tries again once the
+				// run has committed, and says what to do.
+				log.Warn("feedback workbooks not begun inside the run; they are written after it", "err", err)
+				return nil
 			}
-			return cfg.afterFeedback()
+			feedback = fb
+			if cfg.afterFeedback != nil {
+				return cfg.afterFeedback()
+			}
+			return nil
 		}
 		defer func() { feedback.Abort() }()
 	}
