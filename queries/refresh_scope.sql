@@ -44,13 +44,14 @@ CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
 SELECT DISTINCT period FROM metric_values_t;
 
 -- Each reporting unit with a changed submission, and the earliest month its
--- facts may have changed in.
+-- facts may have changed in: its form's, or its earliest request's
+-- (forms.requests_first_on, kept so that request_rows is not read).
 CREATE OR REPLACE TEMP TABLE refresh_units AS
 WITH months AS (
     SELECT unit_code, period FROM changed_submissions
     UNION ALL
-    SELECT c.unit_code, strftime(min(r.requested_on), '%Y-%m')
-    FROM changed_submissions c JOIN request_rows r USING (sha256)
+    SELECT c.unit_code, strftime(min(f.requests_first_on), '%Y-%m')
+    FROM changed_submissions c JOIN forms f USING (sha256)
     GROUP BY c.unit_code
 )
 SELECT unit_code, min(period) AS from_period

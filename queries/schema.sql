@@ -129,6 +129,10 @@ ALTER TABLE forms ADD COLUMN IF NOT EXISTS assistant VARCHAR;
 -- they were (refresh_requests.sql). A warehouse from before it has it
 -- filled once, at its first run, from request_rows.
 ALTER TABLE forms ADD COLUMN IF NOT EXISTS requests_digest VARCHAR;
+-- The earliest 点单日期 of the form's requests (NULL without any): the
+-- earliest month whose figures it may change besides its own
+-- (refresh_scope.sql), without reading its rows. Filled with the digest.
+ALTER TABLE forms ADD COLUMN IF NOT EXISTS requests_first_on DATE;
 
 -- The cover's answers that have no column of forms: the questions a form
 -- version's definitions add (the 2023版 assessment, an analyst's own). One

@@ -291,9 +291,9 @@ func TestRequestLogSwaps(t *testing.T) {
 	}
 }
 
-// The request log digest a form gets as it is loaded (requestLogDigest, in
-// Go) is the one refresh_requests.sql computes from its stored rows for a
-// warehouse from before the digest: rows with every optional field empty
+// The request log digest and earliest 点单日期 a form gets as it is loaded
+// (requestLogDigest, firstRequested, in Go) are those fill_forms_requests.sql
+// computes from its stored rows for a warehouse from before them: rows with every optional field empty
 // or set, a dispute yes, no and unknown, out of sheet order.
 func TestRequestLogDigestMatchesSQL(t *testing.T) {
 	f := newForm(unitL, "2021-02")
@@ -312,13 +312,13 @@ func TestRequestLogDigestMatchesSQL(t *testing.T) {
 		{path: unitX + "/2021-02.xlsx", received: received("2021-03-02 09:00"), form: noRequests},
 	}
 	runAt(t, w, reg, day("2021-03-10").In(shanghai), Settings{}, inbox...)
-	const q = `SELECT sha256, requests_digest FROM forms ORDER BY ALL`
+	const q = `SELECT sha256, requests_digest, requests_first_on FROM forms ORDER BY ALL`
 	loaded := table(t, w.DB(), q)
-	if len(loaded) != 2 || len(loaded[0][1]) != 64 || loaded[1][1] != "NULL" {
+	if len(loaded) != 2 || len(loaded[0][1]) != 64 || loaded[0][2] != "2021-02-01T00:00:00Z" || loaded[1][1] != "NULL" || loaded[1][2] != "NULL" {
 		t.Fatalf("digests as loaded: %v, want one for the form with requests only", loaded)
 	}
 	// As a warehouse from before the digest: none, and not yet filled.
-	for _, s := range []string{`UPDATE forms SET requests_digest = NULL`, `DELETE FROM meta WHERE key = 'requests_digest'`} {
+	for _, s := range []string{`UPDATE forms SET requests_digest = NULL, requests_first_on = NULL`, `DELETE FROM meta WHERE key = 'forms_requests_filled'`} {
 		if _, err := w.DB().Exec(s); err != nil {
 			t.Fatal(err)
 		}

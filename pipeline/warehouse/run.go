@@ -420,13 +420,14 @@ func (r *Run) prepare(ctx context.Context, reg *registry.Registry, s Settings) e
 		return err
 	}
 	// Once, on a warehouse of an earlier grassroots: the forms' request log
-	// digests (refresh_requests.sql), from their rows.
+	// digests and earliest requests (refresh_requests.sql,
+	// refresh_scope.sql), from their rows.
 	var filled bool
-	if err := r.conn.QueryRowContext(ctx, queries.SQL("requests_digest_filled")).Scan(&filled); err != nil {
-		return fmt.Errorf("queries/requests_digest_filled.sql: %w", err)
+	if err := r.conn.QueryRowContext(ctx, queries.SQL("forms_requests_filled")).Scan(&filled); err != nil {
+		return fmt.Errorf("queries/forms_requests_filled.sql: %w", err)
 	}
 	if !filled {
-		if err := r.steps(ctx, []string{"fill_requests_digest"}); err != nil {
+		if err := r.steps(ctx, []string{"fill_forms_requests"}); err != nil {
 			return err
 		}
 	}

@@ -146,7 +146,25 @@ var formsTable = loadedTable[formRow]{"forms", []column[formRow]{
 	optText("form_kind", func(r *formRow) string { return r.f.Kind }),
 	optText("assistant", func(r *formRow) string { return r.f.Cover.Assistant }),
 	optText("requests_digest", func(r *formRow) string { return requestLogDigest(r.f) }),
+	date("requests_first_on", func(r *formRow) time.Time { return firstRequested(r.f) }),
 }}
+
+// firstRequested is the earliest 点单日期 of a form's requests, the zero
+// time (NULL) for a form without any (or rejected: none are kept): the
+// earliest month whose figures the form may change besides its own
+// (refresh_scope.sql).
+func firstRequested(f *form.Form) time.Time {
+	var first time.Time
+	if f.Rejected {
+		return first
+	}
+	for i := range f.Requests {
+		if on := f.Requests[i].RequestedOn; !on.IsZero() && (first.IsZero() || arrow.Date32FromTime(on) < arrow.Date32FromTime(first)) {
+			first = on
+		}
+	}
+	return first
+}
 
 // requestLogDigest is the sha256 (hex) of what a form's request rows give
 // the effective requests and their changed-date warnings, "" for a form
