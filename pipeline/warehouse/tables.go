@@ -172,7 +172,7 @@ func firstRequested(f *form.Form) time.Time {
 // (and the cell of 点单日期), state, dispute, mediation, rating and
 // category, joined by U+001F, the rows in sheet order joined by U+001E;
 // not the residents' names, phones, the content or the grid worker. The
-// text is what refresh_requests.sql makes of request_rows for the forms
+// text is what fill_forms_requests.sql makes of request_rows for the forms
 // loaded before the digest existed (TestRequestLogDigestMatchesSQL).
 func requestLogDigest(f *form.Form) string {
 	if f.Rejected || len(f.Requests) == 0 {
