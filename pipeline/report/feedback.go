@@ -320,31 +320,20 @@ func issuesDigest(issues []Issue) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// writeFeedback writes a feedback workbook (and, from the inbox, an
-// annotated copy) for every form with an issue. Two paths of the same
-// content share one name: the accepted one, else the latest received, is
-// written. Two names that still clash (the same first 8 hex digits of two
-// contents) get the whole digest's next 8 added to the later one's name. Only the issues of the
-// workbooks to write are read back.
+// readFeedback reads what the feedback workbooks need of the warehouse, on
+// src: the buckets' digests, the forms of the stale buckets, and the issues
+// of the forms whose workbooks are to be written; feedbackJob.write does
+// the rest, from the inbox's files. There is a feedback workbook (and,
+// from the inbox, an annotated copy) for every form with an issue. Two
+// paths of the same content share one name: the accepted one, else the
+// latest received, is written. Two names that still clash (the same first
+// 8 hex digits of two contents) get the whole digest's next 8 added to the
+// later one's name.
 //
 // Only the forms of the stale buckets (staleBuckets) are read back and
 // compared: a night's few hundred changed forms touch a few hundred of the
 // 4,096 buckets, and reading back and comparing all 100,000 forms of a
 // year took 0.7 s of the night's workbook stage.
-func writeFeedback(ctx context.Context, db *sql.DB, o Options, st *stager, res *Result) (*feedbackPlan, error) {
-	job, err := readFeedback(ctx, pool{db}, o)
-	if err != nil {
-		return nil, err
-	}
-	if o.feedbackRead != nil {
-		o.feedbackRead() // the rest reads inbox files, not the warehouse
-	}
-	return job.write(ctx, o, st, res)
-}
-
-// readFeedback is writeFeedback's part that reads the warehouse, on src:
-// the buckets' digests, the forms of the stale ones, and the issues of
-// those whose workbooks are to be written.
 func readFeedback(ctx context.Context, src source, o Options) (*feedbackJob, error) {
 	// What the folder holds is read while DuckDB answers: the manifest and
 	// the listings of 100,000 workbooks take as long as the query.
@@ -547,9 +536,6 @@ func writeFeedbackBooks(ctx context.Context, subs []*Submission, o Options, disk
 	job, err := planFeedbackBooks(subs, o, disk, fill)
 	if err != nil {
 		return nil, err
-	}
-	if o.feedbackRead != nil {
-		o.feedbackRead() // the rest reads inbox files, not the warehouse
 	}
 	return job.write(ctx, o, st, res)
 }

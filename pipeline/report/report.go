@@ -226,27 +226,21 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	var plan *feedbackPlan
 	var fbErr error
 	fbDone := make(chan struct{})
-	if fb := o.Feedback; fb != nil {
-		// Begun by BeginFeedback, which has read the warehouse already.
-		o.feedbackRead()
-		go func() {
-			defer close(fbDone)
-			<-fb.done
-			plan, fbErr, fbRes = fb.plan, fb.err, fb.res
-			st.adopt(&fb.st)
-		}()
-	} else {
-		go func() {
-			defer close(fbDone)
-			plan, fbErr = writeFeedback(ctx, db, o, st, &fbRes)
-			if fbErr == nil {
-				o.feedbackRead()
+	go func() {
+		defer close(fbDone)
+		fb := o.Feedback // begun by the batch inside its run, or begun here
+		if fb == nil {
+			var err error
+			if fb, err = beginFeedback(ctx, pool{db}, o); err != nil {
+				fbErr = err
+				return
 			}
-			if fbErr == nil {
-				plan.encode()
-			}
-		}()
-	}
+		}
+		o.feedbackRead() // the rest reads inbox files, not the warehouse
+		<-fb.done
+		plan, fbErr, fbRes = fb.plan, fb.err, fb.res
+		st.adopt(&fb.st)
+	}()
 	var towns *townshipPlan
 	var sumErr error
 	if period == "" {
@@ -326,7 +320,12 @@ func BeginFeedback(ctx context.Context, conn *sql.Conn, o Options) (*Feedback, e
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return nil, err
 	}
-	job, err := readFeedback(ctx, held{conn}, o)
+	return beginFeedback(ctx, held{conn}, o)
+}
+
+// beginFeedback is BeginFeedback on src, with o's defaults set.
+func beginFeedback(ctx context.Context, src source, o Options) (*Feedback, error) {
+	job, err := readFeedback(ctx, src, o)
 	if err != nil {
 		return nil, err
 	}

@@ -155,12 +155,17 @@ var formsTable = loadedTable[formRow]{"forms", []column[formRow]{
 // (refresh_scope.sql).
 func firstRequested(f *form.Form) time.Time {
 	var first time.Time
+	var firstDay arrow.Date32 // as the date column stores it
 	if f.Rejected {
 		return first
 	}
 	for i := range f.Requests {
-		if on := f.Requests[i].RequestedOn; !on.IsZero() && (first.IsZero() || arrow.Date32FromTime(on) < arrow.Date32FromTime(first)) {
-			first = on
+		on := f.Requests[i].RequestedOn
+		if on.IsZero() {
+			continue
+		}
+		if day := arrow.Date32FromTime(on); first.IsZero() || day < firstDay {
+			first, firstDay = on, day
 		}
 	}
 	return first

@@ -24,7 +24,7 @@ func String(rec arrow.RecordBatch, i int) (func(int) string, error) {
 	case *array.StringView:
 		return c.Value, nil
 	}
-	return nil, fmt.Errorf("column %s: %s, want text", rec.ColumnName(i), rec.Column(i).DataType())
+	return nil, wrongType(rec, i, "text")
 }
 
 // Strings is column i of rec as text kept beyond the batch: every value
@@ -74,7 +74,7 @@ func NullStrings(rec arrow.RecordBatch, i int) ([]sql.NullString, error) {
 func Bool(rec arrow.RecordBatch, i int) (func(int) sql.NullBool, error) {
 	c, ok := rec.Column(i).(*array.Boolean)
 	if !ok {
-		return nil, fmt.Errorf("column %s: %s, want BOOLEAN", rec.ColumnName(i), rec.Column(i).DataType())
+		return nil, wrongType(rec, i, "BOOLEAN")
 	}
 	return func(j int) sql.NullBool {
 		if c.IsNull(j) {
@@ -92,14 +92,14 @@ func Int(rec arrow.RecordBatch, i int) (func(int) int, error) {
 	case *array.Int64:
 		return func(j int) int { return int(c.Value(j)) }, nil
 	}
-	return nil, fmt.Errorf("column %s: %s, want an integer", rec.ColumnName(i), rec.Column(i).DataType())
+	return nil, wrongType(rec, i, "an integer")
 }
 
 // Float is column i of rec as nullable numbers (a DOUBLE).
 func Float(rec arrow.RecordBatch, i int) (func(int) sql.NullFloat64, error) {
 	c, ok := rec.Column(i).(*array.Float64)
 	if !ok {
-		return nil, fmt.Errorf("column %s: %s, want DOUBLE", rec.ColumnName(i), rec.Column(i).DataType())
+		return nil, wrongType(rec, i, "DOUBLE")
 	}
 	return func(j int) sql.NullFloat64 {
 		if c.IsNull(j) {
@@ -114,7 +114,7 @@ func Float(rec arrow.RecordBatch, i int) (func(int) sql.NullFloat64, error) {
 func Time(rec arrow.RecordBatch, i int) (func(int) sql.NullTime, error) {
 	c, ok := rec.Column(i).(*array.Timestamp)
 	if !ok {
-		return nil, fmt.Errorf("column %s: %s, want a timestamp", rec.ColumnName(i), rec.Column(i).DataType())
+		return nil, wrongType(rec, i, "a timestamp")
 	}
 	unit := c.DataType().(*arrow.TimestampType).Unit
 	return func(j int) sql.NullTime {
@@ -123,6 +123,11 @@ func Time(rec arrow.RecordBatch, i int) (func(int) sql.NullTime, error) {
 		}
 		return sql.NullTime{Time: c.Value(j).ToTime(unit), Valid: true}
 	}, nil
+}
+
+// wrongType is the error for column i of rec not being of the type wanted.
+func wrongType(rec arrow.RecordBatch, i int, want string) error {
+	return fmt.Errorf("column %s: %s, want %s", rec.ColumnName(i), rec.Column(i).DataType(), want)
 }
 
 // Read calls scan for each batch rdr gives, then releases rdr; the first
