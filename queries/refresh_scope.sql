@@ -96,6 +96,29 @@ CREATE OR REPLACE TEMP MACRO in_fact_scope(p, u) AS
     OR p IN (SELECT period FROM fact_months)
     OR u IN (SELECT unit_code FROM refresh_units);
 
+-- Among them, the facts of the source `requests` are a function of the
+-- unit's rows of requests_effective alone (facts_requests.sql), which
+-- refresh_requests.sql wrote again only for requests_rewritten_units: a
+-- corrected form that leaves the request log as it was (a cover sheet or an
+-- organization fixed) changes none of them, and they are not computed again
+-- (their pass scanned seven columns of every request of a year: 13.7
+-- million rows, 94 MB of blocks, at 10,000 villages). Every unit's when
+-- every figure is recomputed, when every unit's requests are
+-- (requests_full), or when more than 1,000 villages' requests moved (a
+-- list is searched one by one). in_source_scope(src, u) is the test, in
+-- the statements of the definitions (metrics.go) and in metric_facts.sql,
+-- beside in_fact_scope; an empty list is a constant false, which drops the
+-- source's scan altogether.
+SET VARIABLE request_fact_units = CASE
+    WHEN (SELECT all_figures FROM refresh_mode) OR getvariable('requests_full')
+         OR (SELECT count(*) FROM requests_rewritten_units) > 1000 THEN NULL
+    ELSE (SELECT coalesce(list(unit_code), []) FROM requests_rewritten_units) END;
+
+CREATE OR REPLACE TEMP MACRO in_source_scope(src, u) AS
+    src <> 'requests'
+    OR getvariable('request_fact_units') IS NULL
+    OR (len(getvariable('request_fact_units')) > 0 AND list_contains(getvariable('request_fact_units'), u));
+
 -- The units whose facts the statements of the definitions compute before
 -- in_fact_scope picks those it wants (and whose meetings
 -- refresh_meetings.sql keeps), as a variable: a constant list that reaches

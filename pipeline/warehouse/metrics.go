@@ -54,7 +54,9 @@ func generatedSteps(ms *definitions.Metrics, answers []form.AnswerKey) map[strin
 // definitions' order, which is the workbooks' column order. The values are
 // SQL literals rather than parameters: one statement, as cheap as the
 // hand-written one was (168 parameters took twice as long to bind). Names,
-// kinds and directions are checked words; titles and families are quoted.
+// kinds, sources and directions are checked words; titles and families are
+// quoted. The source is there for metric_facts.sql, which keeps the facts
+// of a source that the run does not compute again (in_source_scope).
 func catalogStatements(ms *definitions.Metrics) []statement {
 	var values []string
 	for i, m := range ms.List {
@@ -63,11 +65,11 @@ func catalogStatements(ms *definitions.Metrics) []statement {
 			threshold = strconv.FormatFloat(*m.Threshold, 'g', -1, 64) // finite: checked by ParseMetrics
 			direction = sqlString(m.Direction)
 		}
-		values = append(values, fmt.Sprintf("(%d, %s, %s, %s, %s, CAST(%s AS DOUBLE), CAST(%s AS VARCHAR), %t)",
-			i+1, sqlString(m.Name), sqlString(m.Kind), sqlString(m.Family), sqlString(m.Title), threshold, direction, m.Headline))
+		values = append(values, fmt.Sprintf("(%d, %s, %s, %s, %s, %s, CAST(%s AS DOUBLE), CAST(%s AS VARCHAR), %t)",
+			i+1, sqlString(m.Name), sqlString(m.Kind), sqlString(m.Family), sqlString(m.Source), sqlString(m.Title), threshold, direction, m.Headline))
 	}
 	return []statement{{name: "metric_catalog", sql: "CREATE OR REPLACE TABLE metric_catalog AS\nSELECT * FROM (VALUES\n" +
-		strings.Join(values, ",\n") + "\n) AS t(ord, metric, kind, family, title, threshold, direction, headline)"}}
+		strings.Join(values, ",\n") + "\n) AS t(ord, metric, kind, family, source, title, threshold, direction, headline)"}}
 }
 
 // sqlString is s as a SQL string literal.
@@ -80,8 +82,9 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // parallel what five took as long again to do one after the other).
 // An expression that several metrics share (rated requests are
 // rating_rate's numerator and satisfaction_rate's denominator) is computed
-// once. Only the facts the run recomputes are computed (in_fact_scope,
-// refresh_scope.sql; metric_facts keeps the others): the filter comes after
+// once. Only the facts the run recomputes are computed (in_fact_scope and
+// in_source_scope, refresh_scope.sql; metric_facts keeps the others): the
+// filter comes after
 // the source, so a source that looks at other months (晋位升级) still sees
 // them. A count's denominator is 0 (the roll-up gives counts a NULL one);
 // the median is not a fact (rollup_metric_values.sql computes it). A 0/0
@@ -127,13 +130,13 @@ FROM (
 %s
     FROM facts_%s
     WHERE (getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), unit_code))
-      AND in_fact_scope(period, unit_code)
+      AND in_fact_scope(period, unit_code) AND in_source_scope('%s', unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
 %s
 ) AS m(metric, numerator, denominator)
-WHERE m.numerator <> 0 OR m.denominator <> 0`, src, strings.Join(cols, ",\n"), src, strings.Join(rows, ",\n")))
+WHERE m.numerator <> 0 OR m.denominator <> 0`, src, strings.Join(cols, ",\n"), src, src, strings.Join(rows, ",\n")))
 	}
 	if len(passes) == 0 {
 		return nil // only the median: no facts
