@@ -8,4 +8,4 @@ SET VARIABLE metric_sources = (SELECT map(list(metric), list(source)) FROM metri
 
 DELETE FROM metric_facts
 WHERE in_fact_scope(period, unit_code)
-  AND in_source_scope(coalesce(getvariable('metric_sources')[metric], ''), unit_code);
+  AND in_source_scope(coalesce(getvariable('metric_sources')[metric], ''), period, unit_code);

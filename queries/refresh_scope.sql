@@ -96,28 +96,45 @@ CREATE OR REPLACE TEMP MACRO in_fact_scope(p, u) AS
     OR p IN (SELECT period FROM fact_months)
     OR u IN (SELECT unit_code FROM refresh_units);
 
--- Among them, the facts of the source `requests` are a function of the
--- unit's rows of requests_effective alone (facts_requests.sql), which
--- refresh_requests.sql wrote again only for requests_rewritten_units: a
--- corrected form that leaves the request log as it was (a cover sheet or an
--- organization fixed) changes none of them, and they are not computed again
--- (their pass scanned seven columns of every request of a year: 13.7
--- million rows, 94 MB of blocks, at 10,000 villages). Every unit's when
--- every figure is recomputed, when every unit's requests are
--- (requests_full), or when more than 1,000 villages' requests moved (a
--- list is searched one by one). in_source_scope(src, u) is the test, in
--- the statements of the definitions (metrics.go) and in metric_facts.sql,
--- beside in_fact_scope; an empty list is a constant false, which drops the
--- source's scan altogether.
+-- Among them, the facts of some sources depend on less than every month of
+-- a changed unit, and only those that may have changed are computed again
+-- (in_source_scope(src, p, u), beside in_fact_scope, in the statements of
+-- the definitions (metrics.go) and in metric_facts.sql):
+--   * `requests`: a function of the unit's rows of requests_effective alone
+--     (facts_requests.sql), which refresh_requests.sql wrote again only for
+--     requests_rewritten_units. A corrected form that leaves the request
+--     log as it was (a cover sheet or an organization fixed) changes none,
+--     and their pass, which scanned seven columns of every request of a
+--     year (13.7 million rows, 94 MB of blocks at 10,000 villages), is left
+--     out: an empty list is a constant false, which drops the scan.
+--   * `orgs` and `orgs_distinct`: functions of the organization rows of the
+--     month's accepted form (facts_orgs.sql), so of the (month, unit)s with
+--     a submission whose status changed (changed_submissions; a form's unit,
+--     month and rows never change under its sha256), not of the unit's
+--     other months. Its pass read the rows of every month of the changed
+--     units: all of org_rows' columns.
+-- Every one when every figure is recomputed, when every unit's requests are
+-- (requests_full), for a month new or gone, or when a list would pass 1,000
+-- entries (a list is searched one by one).
 SET VARIABLE request_fact_units = CASE
     WHEN (SELECT all_figures FROM refresh_mode) OR getvariable('requests_full')
          OR (SELECT count(*) FROM requests_rewritten_units) > 1000 THEN NULL
     ELSE (SELECT coalesce(list(unit_code), []) FROM requests_rewritten_units) END;
 
-CREATE OR REPLACE TEMP MACRO in_source_scope(src, u) AS
-    src <> 'requests'
-    OR getvariable('request_fact_units') IS NULL
-    OR (len(getvariable('request_fact_units')) > 0 AND list_contains(getvariable('request_fact_units'), u));
+SET VARIABLE form_fact_groups = CASE
+    WHEN (SELECT all_figures FROM refresh_mode) OR EXISTS (SELECT 1 FROM fact_months)
+         OR (SELECT count(DISTINCT (period, unit_code)) FROM changed_submissions) > 1000 THEN NULL
+    ELSE (SELECT coalesce(list(DISTINCT period || '/' || unit_code), [])
+          FROM changed_submissions WHERE period IS NOT NULL AND unit_code IS NOT NULL) END;
+
+CREATE OR REPLACE TEMP MACRO in_source_scope(src, p, u) AS CASE
+    WHEN src = 'requests' THEN
+        getvariable('request_fact_units') IS NULL
+        OR (len(getvariable('request_fact_units')) > 0 AND list_contains(getvariable('request_fact_units'), u))
+    WHEN src IN ('orgs', 'orgs_distinct') THEN
+        getvariable('form_fact_groups') IS NULL
+        OR (len(getvariable('form_fact_groups')) > 0 AND list_contains(getvariable('form_fact_groups'), p || '/' || u))
+    ELSE true END;
 
 -- The units whose facts the statements of the definitions compute before
 -- in_fact_scope picks those it wants (and whose meetings

@@ -30,7 +30,8 @@ import (
 // relists an earlier month's request with new values (and its correction,
 // which relists fewer and drops one), a receipt time that
 // moves, a changed 2023版 answer that a later month's 晋位升级 looks back
-// at, today's month moving on (metric_values_current follows it), a
+// at, a corrected form whose organizations change and whose requests do
+// not, today's month moving on (metric_values_current follows it), a
 // registry change and a changed deadline day (every figure recomputed), and
 // a night with nothing new. It also checks that the partial nights did
 // recompute only part of the figures.
@@ -86,9 +87,35 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		}
 		return out
 	}
+	// P's organizations: in January 2 of 3 compounds covered, then every
+	// one (its correction, the request log as it was); in February 1 of 2,
+	// which the correction of January must leave as it was.
+	orgRows := func(n, covered int) []form.OrgRow {
+		var out []form.OrgRow
+		for i := range n {
+			out = append(out, form.OrgRow{Row: i + 3, Name: fmt.Sprintf("小区%d", i+1), Type: form.UnitResidential,
+				HasOrg: i < covered, HowFormed: form.FormedStandalone, OrgName: fmt.Sprintf("支部%d", i+1)})
+		}
+		return out
+	}
+	withOrgs := func(f *form.Form, n, covered int) *form.Form {
+		c := *f
+		c.Orgs = orgRows(n, covered)
+		return &c
+	}
+	var pJan *form.Form
 	jan := relabel(byMonth("01"), func(u *upload) {
 		if strings.HasPrefix(u.path, unitQ) {
 			u.form = qJan(true)
+		}
+		if strings.HasPrefix(u.path, unitP) {
+			u.form = withOrgs(u.form, 3, 2)
+			pJan = u.form
+		}
+	})
+	feb := relabel(byMonth("02"), func(u *upload) {
+		if strings.HasPrefix(u.path, unitP) {
+			u.form = withOrgs(u.form, 2, 1)
 		}
 	})
 	mar := relabel(byMonth("03"), func(u *upload) {
@@ -109,7 +136,7 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 	}
 	nights := []night{
 		{name: "January", add: jan},
-		{name: "February", add: byMonth("02")},
+		{name: "February", add: feb},
 		{name: "March, with a request of February before N was founded", add: mar},
 		{name: "L's March corrected: March's figures need N's request of February", partial: true,
 			add: []upload{{path: unitL + "/2021-03 更正.xlsx", received: received("2021-04-02 09:00"), form: lMar}}},
@@ -125,6 +152,8 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 					u.received = received("2021-04-20 10:00")
 				}
 			})[2:3]},
+		{name: "P's January organizations corrected: every compound covered", partial: true, requests: &[3]int{0, 0, 1},
+			add: []upload{{path: unitP + "/2021-01 更正.xlsx", received: received("2021-04-21 09:00"), form: withOrgs(pJan, 3, 3)}}},
 		{name: "a night with nothing new", partial: true},
 		{name: "April and May: today's month moves", add: relabel(byMonth("04", "05"), func(u *upload) {
 			if u.path == unitX+"/2021-04.xlsx" {
@@ -204,6 +233,8 @@ func TestIncrementalEqualsFresh(t *testing.T) {
 		{"2021-03 " + unitQ + " weak_orgs_rectified", "0"},
 		{"2021-03 " + unitN + " requests_total", "3"},
 		{"2021-05 " + unitP + " requests_total", "3"},
+		{"2021-01 " + unitP + " coverage_all", "3/3"},
+		{"2021-02 " + unitP + " coverage_all", "1/2"},
 	} {
 		if got := figures(t, kept, "metric_values", strings.Fields(c.key)[2])[c.key]; got != c.want {
 			t.Errorf("%s = %q, want %q", c.key, got, c.want)

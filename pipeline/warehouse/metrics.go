@@ -130,7 +130,7 @@ FROM (
 %s
     FROM facts_%s
     WHERE (getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), unit_code))
-      AND in_fact_scope(period, unit_code) AND in_source_scope('%s', unit_code)
+      AND in_fact_scope(period, unit_code) AND in_source_scope('%s', period, unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
