@@ -2,13 +2,9 @@
 -- the source of each metric, in_source_scope) give way to the new ones that
 -- the metric definitions' statements insert next. A metric the catalog no
 -- longer has (the definitions changed: every figure is recomputed) has no
--- source, and its facts go. The sources as a constant map, and the units
--- as the constant list fact_units first, which reaches the scan: DuckDB
--- tested each of the 2.2 million facts of a 10,000-unit year against the
--- sources before in_fact_scope (0.25 s).
+-- source, and its facts go. The sources as a constant map.
 SET VARIABLE metric_sources = (SELECT map(list(metric), list(source)) FROM metric_catalog);
 
 DELETE FROM metric_facts
-WHERE (getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), unit_code))
-  AND in_fact_scope(period, unit_code)
+WHERE in_fact_scope(period, unit_code)
   AND in_source_scope(coalesce(getvariable('metric_sources')[metric], ''), period, unit_code);

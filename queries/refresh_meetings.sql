@@ -1,5 +1,5 @@
 -- Meetings of accepted forms, of the units whose facts this run computes
--- (getvariable('fact_units'), refresh_scope.sql; NULL: every unit): only
+-- (in_fact_units, refresh_scope.sql): only
 -- the meetings source of the metric definitions reads them. The reader
 -- already dropped meetings dated outside their form's month
 -- (meeting_out_of_period), so each counts once, in its form's month.
@@ -8,4 +8,4 @@ CREATE OR REPLACE TEMP TABLE meetings_effective AS
 SELECT s.unit_code, s.period AS form_period, m.*
 FROM meeting_rows m
 JOIN submission_status s ON s.sha256 = m.sha256 AND s.status = 'accepted'
-WHERE getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), s.unit_code);
+WHERE in_fact_units(s.unit_code);

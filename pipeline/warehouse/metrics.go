@@ -84,9 +84,8 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // rating_rate's numerator and satisfaction_rate's denominator) is computed
 // once. Only the facts the run recomputes are computed (in_fact_scope and
 // in_source_scope, refresh_scope.sql; metric_facts keeps the others): the
-// filter comes after
-// the source, so a source that looks at other months (晋位升级) still sees
-// them. A count's denominator is 0 (the roll-up gives counts a NULL one);
+// filter comes after the source, so a source that looks at other months
+// (晋位升级) still sees them. A count's denominator is 0 (the roll-up gives counts a NULL one);
 // the median is not a fact (rollup_metric_values.sql computes it). A 0/0
 // fact is left out: it adds nothing to any sum, and the roll-up gives every
 // unit every metric anyway (0 or 0/0), so metric_facts holds no more rows
@@ -129,8 +128,7 @@ FROM (
     SELECT period, unit_code,
 %s
     FROM facts_%s
-    WHERE (getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), unit_code))
-      AND in_fact_scope(period, unit_code) AND in_source_scope('%s', period, unit_code)
+    WHERE in_fact_scope(period, unit_code) AND in_source_scope('%s', period, unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
