@@ -106,55 +106,58 @@ SET VARIABLE fact_units = CASE
 CREATE OR REPLACE TEMP MACRO in_fact_units(u) AS
     getvariable('fact_units') IS NULL OR list_contains(getvariable('fact_units'), u);
 
--- in_fact_units first, which the subqueries after it only confirm: a
--- constant test that DuckDB evaluates in the scan, before any other test
--- of the caller (metric_facts.sql's delete tested each of the 2.2 million
--- facts of a 10,000-unit year against its source first: 0.25 s).
+-- The test of the facts in scope: joins, cheap over the 2.2 million facts
+-- of a 10,000-unit year (the delete of metrics.go). The statements of the
+-- definitions test in_fact_units before it, which reaches their scans.
 CREATE OR REPLACE TEMP MACRO in_fact_scope(p, u) AS
-    in_fact_units(u) AND (
-        (SELECT all_figures FROM refresh_mode)
-        OR p IN (SELECT period FROM fact_months)
-        OR u IN (SELECT unit_code FROM refresh_units));
+    (SELECT all_figures FROM refresh_mode)
+    OR p IN (SELECT period FROM fact_months)
+    OR u IN (SELECT unit_code FROM refresh_units);
 
--- Among them, the facts of some sources depend on less than every month of
--- a changed unit, and only those that may have changed are computed again
--- (in_source_scope(src, p, u), beside in_fact_scope, in the statements of
--- the definitions (metrics.go) and in metric_facts.sql):
+-- Among them, the facts of a source whose rows depend on less than every
+-- month of a changed unit: only those that may have changed are computed
+-- again. in_source_scope_<source>(p, u), one for each fact source, is the
+-- test, beside in_fact_scope, in the statements of the definitions and in
+-- their delete (metrics.go); the sources not named here take every fact in
+-- scope.
 --   * `requests`: a function of the unit's rows of requests_effective alone
 --     (facts_requests.sql), which refresh_requests.sql wrote again only for
---     requests_rewritten_units. A corrected form that leaves the request
---     log as it was (a cover sheet or an organization fixed) changes none,
---     and their pass, which scanned seven columns of every request of a
---     year (13.7 million rows, 94 MB of blocks at 10,000 villages), is left
---     out: an empty list is a constant false, which drops the scan.
+--     requests_rewritten_units: every unit's when every figure is
+--     recomputed or every unit's requests are (requests_full). A corrected
+--     form that leaves the request log as it was (a cover sheet or an
+--     organization fixed) changes none; when no village's requests moved the
+--     test is a constant false, which drops the source's scan (seven
+--     columns of every request of a year: 13.7 million rows, 94 MB of
+--     blocks at 10,000 villages).
 --   * `orgs` and `orgs_distinct`: functions of the organization rows of the
---     month's accepted form (facts_orgs.sql), so of the (month, unit)s with
---     a submission whose status changed (changed_submissions; a form's unit,
---     month and rows never change under its sha256), not of the unit's
---     other months. Its pass read the rows of every month of the changed
---     units: all of org_rows' columns.
--- Every one when every figure is recomputed, when every unit's requests are
--- (requests_full), for a month new or gone, or when a list would pass 1,000
--- entries (a list is searched one by one).
-SET VARIABLE request_fact_units = CASE
-    WHEN (SELECT all_figures FROM refresh_mode) OR getvariable('requests_full')
-         OR (SELECT count(*) FROM requests_rewritten_units) > 1000 THEN NULL
-    ELSE (SELECT coalesce(list(unit_code), []) FROM requests_rewritten_units) END;
+--     month's accepted form (facts_orgs.sql), so of the (month, unit)s with a
+--     submission whose status changed (changed_submissions; a form's unit,
+--     month and rows never change under its sha256), not of the unit's other
+--     months: every one when every figure is recomputed or a month is new or
+--     gone.
+SET VARIABLE request_facts = CASE
+    WHEN (SELECT all_figures FROM refresh_mode) OR getvariable('requests_full') THEN 'all'
+    WHEN EXISTS (SELECT 1 FROM requests_rewritten_units) THEN 'some'
+    ELSE 'none' END;
 
-SET VARIABLE form_fact_groups = CASE
-    WHEN (SELECT all_figures FROM refresh_mode) OR EXISTS (SELECT 1 FROM fact_months)
-         OR (SELECT count(DISTINCT (period, unit_code)) FROM changed_submissions) > 1000 THEN NULL
-    ELSE (SELECT coalesce(list(DISTINCT period || '/' || unit_code), [])
-          FROM changed_submissions WHERE period IS NOT NULL AND unit_code IS NOT NULL) END;
+SET VARIABLE form_facts_all = (SELECT all_figures FROM refresh_mode) OR EXISTS (SELECT 1 FROM fact_months);
 
-CREATE OR REPLACE TEMP MACRO in_source_scope(src, p, u) AS CASE
-    WHEN src = 'requests' THEN
-        getvariable('request_fact_units') IS NULL
-        OR (len(getvariable('request_fact_units')) > 0 AND list_contains(getvariable('request_fact_units'), u))
-    WHEN src IN ('orgs', 'orgs_distinct') THEN
-        getvariable('form_fact_groups') IS NULL
-        OR (len(getvariable('form_fact_groups')) > 0 AND list_contains(getvariable('form_fact_groups'), p || '/' || u))
-    ELSE true END;
+CREATE OR REPLACE TEMP MACRO in_source_scope_requests(p, u) AS
+    getvariable('request_facts') = 'all'
+    OR (getvariable('request_facts') = 'some' AND u IN (SELECT unit_code FROM requests_rewritten_units));
+
+CREATE OR REPLACE TEMP MACRO in_form_scope(p, u) AS
+    getvariable('form_facts_all')
+    OR EXISTS (SELECT 1 FROM changed_submissions c WHERE c.period = p AND c.unit_code = u);
+
+CREATE OR REPLACE TEMP MACRO in_source_scope_orgs(p, u) AS in_form_scope(p, u);
+CREATE OR REPLACE TEMP MACRO in_source_scope_orgs_distinct(p, u) AS in_form_scope(p, u);
+CREATE OR REPLACE TEMP MACRO in_source_scope_reporting(p, u) AS true;
+CREATE OR REPLACE TEMP MACRO in_source_scope_cover(p, u) AS true;
+CREATE OR REPLACE TEMP MACRO in_source_scope_meetings(p, u) AS true;
+CREATE OR REPLACE TEMP MACRO in_source_scope_rectification(p, u) AS true;
+CREATE OR REPLACE TEMP MACRO in_source_scope_enterprises(p, u) AS true;
+CREATE OR REPLACE TEMP MACRO in_source_scope_visits(p, u) AS true;
 
 -- The months whose figures this run writes again (refresh_periods, also
 -- those of reporting_status), and those of metric_values_current

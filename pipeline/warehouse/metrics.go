@@ -46,6 +46,7 @@ func generatedSteps(ms *definitions.Metrics, answers []form.AnswerKey) map[strin
 	return map[string][]statement{
 		"facts":          facts,
 		"metric_catalog": catalogStatements(ms),
+		"metric_facts":   factsDeleteStatements(ms),
 		"metrics":        metricStatements(ms),
 	}
 }
@@ -55,8 +56,7 @@ func generatedSteps(ms *definitions.Metrics, answers []form.AnswerKey) map[strin
 // SQL literals rather than parameters: one statement, as cheap as the
 // hand-written one was (168 parameters took twice as long to bind). Names,
 // kinds, sources and directions are checked words; titles and families are
-// quoted. The source is there for metric_facts.sql, which keeps the facts
-// of a source that the run does not compute again (in_source_scope).
+// quoted.
 func catalogStatements(ms *definitions.Metrics) []statement {
 	var values []string
 	for i, m := range ms.List {
@@ -82,10 +82,11 @@ func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") 
 // parallel what five took as long again to do one after the other).
 // An expression that several metrics share (rated requests are
 // rating_rate's numerator and satisfaction_rate's denominator) is computed
-// once. Only the facts the run recomputes are computed (in_fact_scope and
-// in_source_scope, refresh_scope.sql; metric_facts keeps the others): the
-// filter comes after the source, so a source that looks at other months
-// (晋位升级) still sees them. A count's denominator is 0 (the roll-up gives counts a NULL one);
+// once. Only the facts the run recomputes are computed (in_fact_units,
+// in_fact_scope and the source's in_source_scope_<source>,
+// refresh_scope.sql; metric_facts keeps the others): the filter comes after
+// the source, so a source that looks at other months (晋位升级) still sees
+// them. A count's denominator is 0 (the roll-up gives counts a NULL one);
 // the median is not a fact (rollup_metric_values.sql computes it). A 0/0
 // fact is left out: it adds nothing to any sum, and the roll-up gives every
 // unit every metric anyway (0 or 0/0), so metric_facts holds no more rows
@@ -128,7 +129,7 @@ FROM (
     SELECT period, unit_code,
 %s
     FROM facts_%s
-    WHERE in_fact_scope(period, unit_code) AND in_source_scope('%s', period, unit_code)
+    WHERE in_fact_units(unit_code) AND in_fact_scope(period, unit_code) AND in_source_scope_%s(period, unit_code)
     GROUP BY period, unit_code
 ) c,
 LATERAL (VALUES
@@ -142,6 +143,50 @@ WHERE m.numerator <> 0 OR m.denominator <> 0`, src, strings.Join(cols, ",\n"), s
 	// In month order, so that metric_facts is stored month by month and the
 	// roll-up's scan of the recent months skips the others' blocks.
 	return []statement{{name: "metrics", sql: "INSERT INTO metric_facts\nSELECT * FROM (\n(" + strings.Join(passes, "\n)\nUNION ALL\n(") + "\n)\n)\nORDER BY period"}}
+}
+
+// factsDeleteStatements are the delete of the facts the run recomputes,
+// before metricStatements inserts them again: those in in_fact_scope and,
+// by the source of each metric, in its in_source_scope_<source>
+// (refresh_scope.sql), and every fact of a metric the definitions no longer
+// have (they changed: every figure is recomputed). The metrics of each
+// source are listed here, where the definitions are. The facts in
+// in_fact_scope are picked first, into a temporary table: in one statement
+// DuckDB tests the sources in the scan of the 2.2 million facts of a
+// 10,000-unit year, before in_fact_scope's joins (0.25-0.34 s, where
+// in_fact_scope alone takes 0.05 s), even from a MATERIALIZED CTE.
+func factsDeleteStatements(ms *definitions.Metrics) []statement {
+	bySource := map[string][]string{}
+	var all []string
+	for _, m := range ms.List {
+		if m.Kind == definitions.KindMedian {
+			continue
+		}
+		name := sqlString(m.Name)
+		bySource[m.Source] = append(bySource[m.Source], name)
+		all = append(all, name)
+	}
+	if len(all) == 0 {
+		return []statement{{name: "metric_facts", sql: "DELETE FROM metric_facts WHERE in_fact_scope(period, unit_code)"}}
+	}
+	tests := []string{"metric NOT IN (" + strings.Join(all, ", ") + ")"}
+	for _, src := range definitions.Sources() {
+		if names := bySource[src]; len(names) > 0 {
+			tests = append(tests, fmt.Sprintf("metric IN (%s) AND in_source_scope_%s(period, unit_code)", strings.Join(names, ", "), src))
+		}
+	}
+	return []statement{
+		{name: "metric_facts", sql: `CREATE OR REPLACE TEMP TABLE facts_in_scope AS
+SELECT rowid AS row_id, period, unit_code, metric
+FROM metric_facts
+WHERE in_fact_scope(period, unit_code)`},
+		{name: "metric_facts", sql: `DELETE FROM metric_facts
+WHERE rowid IN (
+    SELECT row_id FROM facts_in_scope
+    WHERE ` + strings.Join(tests, "\n       OR ") + `
+)`},
+		{name: "metric_facts", sql: "DROP TABLE facts_in_scope"},
+	}
 }
 
 // coverFacts builds the fact source cover: facts_cover_forms
