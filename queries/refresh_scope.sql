@@ -146,9 +146,23 @@ CREATE OR REPLACE TEMP MACRO in_source_scope_requests(p, u) AS
     getvariable('request_facts') = 'all'
     OR (getvariable('request_facts') = 'some' AND u IN (SELECT unit_code FROM requests_rewritten_units));
 
+-- Not a correlated EXISTS: a macro's arguments are column names, and
+-- `period` and `unit_code` in a subquery on changed_submissions are its
+-- own columns, which made the test true for every month of a changed unit.
 CREATE OR REPLACE TEMP MACRO in_form_scope(p, u) AS
     getvariable('form_facts_all')
-    OR EXISTS (SELECT 1 FROM changed_submissions c WHERE c.period = p AND c.unit_code = u);
+    OR concat_ws('|', p, u) IN (SELECT concat_ws('|', period, unit_code) FROM changed_submissions);
+
+-- The organization rows those facts read (facts_orgs.sql): run_org_rows
+-- when it holds every row the run loaded and every (month, unit) in
+-- in_form_scope has as its accepted form one this run loaded, as on a
+-- night of new and corrected forms; org_rows otherwise (every fact in
+-- scope, or a form of an earlier run accepted again, such as when a newer
+-- one is withdrawn from the inbox).
+-- (changed_accept_earlier: refresh_submission_status.sql).
+SET VARIABLE orgs_from_run = coalesce(getvariable('run_org_rows_complete'), false)
+    AND NOT getvariable('form_facts_all')
+    AND NOT coalesce(getvariable('changed_accept_earlier'), true);
 
 CREATE OR REPLACE TEMP MACRO in_source_scope_orgs(p, u) AS in_form_scope(p, u);
 CREATE OR REPLACE TEMP MACRO in_source_scope_orgs_distinct(p, u) AS in_form_scope(p, u);

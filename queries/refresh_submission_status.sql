@@ -84,6 +84,18 @@ FROM submission_status_new n
 FULL JOIN submission_status_old o USING (path, sha256)
 WHERE n.status IS DISTINCT FROM o.status OR n.received_at IS DISTINCT FROM o.received_at;
 
+-- Whether a (month, unit) of changed_submissions has as its accepted form
+-- one that an earlier run loaded (orgs_from_run, refresh_scope.sql): read
+-- here, from the statuses just computed, where the same test on
+-- submission_status and forms took 14 ms.
+SET VARIABLE changed_accept_earlier = EXISTS (
+    SELECT 1
+    FROM submission_status_new n
+    SEMI JOIN changed_submissions c ON c.period = n.period AND c.unit_code = n.unit_code
+    WHERE n.status = 'accepted'
+      AND n.sha256 NOT IN (SELECT sha256 FROM forms WHERE loaded_run = getvariable('run_id'))
+);
+
 CREATE OR REPLACE TEMP TABLE submission_status_in AS
 FROM submission_status_new EXCEPT FROM submission_status_old;
 
