@@ -36,7 +36,7 @@ func BenchmarkFeedback1000(b *testing.B) {
 	write := func(dir string) (Result, time.Duration) {
 		start := time.Now()
 		o := Options{OutDir: dir, Workers: runtime.GOMAXPROCS(0), Log: slog.New(slog.DiscardHandler)}
-		st := &stager{}
+		st := &stager{root: dir}
 		var res Result
 		plan, err := writeFeedbackBooks(context.Background(), subs, o, readFeedbackDisk(o), st, &res, nil)
 		if err == nil {

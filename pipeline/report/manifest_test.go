@@ -166,9 +166,16 @@ func TestFeedbackIncremental(t *testing.T) {
 
 	t.Run("a killed run's temporary files are removed, no one else's", func(t *testing.T) {
 		stale := []string{".summary-2021-03.xlsx.123.tmp", "townships/.x.xlsx.9.tmp",
-			"feedback/." + lx + ".42.tmp", "feedback/.manifest.json.7.tmp", "feedback/annotated/." + lx + ".5.tmp"}
+			"feedback/." + lx + ".42.tmp", "feedback/.manifest.json.7.tmp", "feedback/annotated/." + lx + ".5.tmp",
+			".staging-881/" + lx + ".17", ".staging-881"}
 		kept := []string{"feedback/.hidden.xlsx", "feedback/annotated/.notes.tmp"}
+		if err := os.Mkdir(filepath.Join(out, ".staging-881"), 0o755); err != nil {
+			t.Fatal(err)
+		}
 		for _, p := range append(slices.Clone(stale), kept...) {
+			if p == ".staging-881" {
+				continue // the folder, made above
+			}
 			if err := os.WriteFile(filepath.Join(out, p), []byte("partial"), 0o644); err != nil {
 				t.Fatal(err)
 			}

@@ -193,7 +193,8 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	// The feedback folders' are removed as they are listed (readFeedbackDisk),
 	// which saves listing 200,000 workbooks twice.
 	removeStaleTemps(o.OutDir, filepath.Join(o.OutDir, "townships"))
-	st := &stager{}
+	removeStaleStaging(o.OutDir)
+	st := &stager{root: o.OutDir}
 	defer st.abort()
 	period := o.Period
 	if period == "" {
@@ -330,7 +331,7 @@ func beginFeedback(ctx context.Context, src source, o Options) (*Feedback, error
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f := &Feedback{cancel: cancel, done: make(chan struct{})}
+	f := &Feedback{cancel: cancel, done: make(chan struct{}), st: stager{root: o.OutDir}}
 	go func() {
 		defer close(f.done)
 		f.plan, f.err = job.write(ctx, o, &f.st, &f.res)
@@ -387,24 +388,53 @@ func docTime(period string) string {
 	return t.AddDate(0, 1, 0).Format("2006-01-02T15:04:05Z")
 }
 
-// stager writes files under temporary names in their own folders and, on
-// commit, makes them durable with one sync(2) for the whole batch and renames
-// them into place: a crash or an error never leaves a half-written workbook
-// under a real name, and thousands of files cost one sync, not one fsync
-// each (which measured 3–8 s per 1,000 feedback workbooks here).
+// stager writes files under temporary names in a staging folder of its
+// own and, on commit, makes them durable with one sync(2) for the whole
+// batch and renames them into place: a crash or an error never leaves a
+// half-written workbook under a real name, and thousands of files cost one
+// sync, not one fsync each (which measured 3–8 s per 1,000 feedback
+// workbooks here). The staging folder is new (made in root, the output
+// folder, on the same file system): ext4 places a new folder's files in a
+// block group with free inodes, where creating a file in the feedback
+// folder, beside its 90,000 workbooks, searched for one (0.2 s of CPU for
+// a night's 450 workbooks against 0.02 s).
 type stager struct {
+	root  string // where the staging folder is made; "" for each file's own folder
 	mu    sync.Mutex
+	dir   string   // the staging folder, made by the first write
+	dirs  []string // the staging folders to remove: its own and those adopted
 	files []staged
 }
 
 type staged struct{ tmp, final string }
 
-// tmpPattern matches the temporary names, so that those a killed run left
-// behind are removed by the next.
+// stagingPrefix starts the staging folders' names: those listed in the
+// output folder that this process did not make (liveStaging) are a killed
+// run's.
+const stagingPrefix = ".staging-"
+
+var liveStaging sync.Map // staging folders of this process not yet removed
+
+// tmpPattern matches the temporary names that older versions wrote beside
+// the workbooks, so that those a killed run left behind are removed by the
+// next.
 var tmpPattern = regexp.MustCompile(`^\..+\.(xlsx|json)\.[0-9]+\.tmp$`)
 
 func (s *stager) write(path string, data []byte) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	s.mu.Lock()
+	if s.dir == "" {
+		root := cmp.Or(s.root, filepath.Dir(path))
+		if s.dir, err = os.MkdirTemp(root, stagingPrefix+"*"); err != nil {
+			s.dir = ""
+			s.mu.Unlock()
+			return err
+		}
+		liveStaging.Store(s.dir, true)
+		s.dirs = append(s.dirs, s.dir)
+	}
+	dir := s.dir
+	s.mu.Unlock()
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*")
 	if err != nil {
 		return err
 	}
@@ -423,9 +453,11 @@ func (s *stager) write(path string, data []byte) (err error) {
 }
 
 // commit syncs every staged file and renames it into place, then syncs
-// again so that the renames are durable too.
+// again so that the renames are durable too, and removes the staging
+// folders.
 func (s *stager) commit() error {
 	if len(s.files) == 0 {
+		s.removeDirs()
 		return nil
 	}
 	syscall.Sync()
@@ -438,26 +470,52 @@ func (s *stager) commit() error {
 	}
 	s.files = nil
 	syscall.Sync()
+	s.removeDirs()
 	return nil
 }
 
 // adopt takes over the files other staged, to commit them with its own.
 func (s *stager) adopt(other *stager) {
 	other.mu.Lock()
-	files := other.files
-	other.files = nil
+	files, dirs := other.files, other.dirs
+	other.files, other.dirs, other.dir = nil, nil, ""
 	other.mu.Unlock()
 	s.mu.Lock()
 	s.files = append(s.files, files...)
+	s.dirs = append(s.dirs, dirs...)
 	s.mu.Unlock()
 }
 
-// abort removes every staged file that was not renamed.
+// abort removes every staged file that was not renamed, and the staging
+// folders.
 func (s *stager) abort() {
 	for _, f := range s.files {
 		os.Remove(f.tmp)
 	}
 	s.files = nil
+	s.removeDirs()
+}
+
+func (s *stager) removeDirs() {
+	for _, d := range s.dirs {
+		os.RemoveAll(d)
+		liveStaging.Delete(d)
+	}
+	s.dirs, s.dir = nil, ""
+}
+
+// removeStaleStaging removes the staging folders a killed run left in dir.
+func removeStaleStaging(dir string) {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), stagingPrefix) {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		if _, live := liveStaging.Load(path); !live {
+			os.RemoveAll(path)
+		}
+	}
 }
 
 // isStaleTemp: e is a temporary file; the batch's own are renamed into
