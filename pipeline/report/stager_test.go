@@ -38,7 +38,9 @@ func TestStager(t *testing.T) {
 			t.Fatal(err)
 		}
 		st.adopt(other)
-		if got := list(t, out); slices.ContainsFunc(got, func(n string) bool { return n == "summary-2021-03.xlsx" || n == filepath.Join("feedback", "annotated", "a.xlsx") }) {
+		if got := list(t, out); slices.ContainsFunc(got, func(n string) bool {
+			return n == "summary-2021-03.xlsx" || n == filepath.Join("feedback", "annotated", "a.xlsx")
+		}) {
 			t.Fatalf("staged files visible before the commit: %q", got)
 		}
 		return out, st
