@@ -34,7 +34,7 @@ REPS=${BENCH_REPS:-3}
 RAW=$CACHE/history-nightly/raw
 WORK=$CACHE/history-nightly/work
 export TMPDIR=$CACHE/tmp
-rm -rf "$RAW" "$WORK"
+rm -rf "$RAW" "$WORK" "$TRASH"
 mkdir -p "$RAW" "$WORK" "$TMPDIR"
 
 say "building bin/grassroots and benchtool"
@@ -47,6 +47,7 @@ say "h: the night's inbox: newest month $HN_CHANGED changed + $HN_ADDED added, t
 hist_nightly_inbox "$HN" "$WORK/inbox" "$RAW/hn-prep.json"
 cat "$RAW/hn-prep.json"
 hist_nights "$HN" "$BASE" "$WORK/inbox" "$RAW" "$WORK" "$REPS"
+rm -rf "$TRASH" # the nights are over (discard, bench/lib.sh)
 
 # report DIR LABEL: one run's wall time and CPU time (user + system: the
 # night keeps both cores busy, so CPU is what a change has to save), its

@@ -87,7 +87,7 @@ RAW=$CACHE/raw
 WORK=$CACHE/work
 mkdir -p "$CACHE" "$BIN" "$RESULTS_DIR"
 RESULTS_DIR=$(cd "$RESULTS_DIR" && pwd)
-rm -rf "$RAW" "$WORK" "$CACHE/tmp"
+rm -rf "$RAW" "$WORK" "$CACHE/tmp" "$TRASH"
 mkdir -p "$RAW" "$WORK" "$CACHE/tmp"
 # The profiled benchmarks make their warehouses and output folders with
 # testing's TempDir: keep those under .cache/bench too.
@@ -172,7 +172,7 @@ for r in $(seq "$REPS"); do
 		full=${FULL[$mode]} peer=${PEER[$mode]}
 		npeer=$(wc -l <"$peer/list")
 		say "a: full load of $VILLAGES $mode forms, run $r/$REPS"
-		rm -rf "$WORK/full-$mode"
+		discard "$WORK/full-$mode"
 		mkdir -p "$WORK/full-$mode"
 		run_grassroots "$RAW/$mode/full/$r" "$full/inbox" "$full/registry.csv" "$WORK/full-$mode/w.duckdb" "$WORK/full-$mode/out"
 
@@ -201,7 +201,7 @@ done
 for r in $(seq "$REPS"); do
 	for mode in $MODES; do
 		say "b: nightly 1% on the $mode inbox, run $r/$REPS"
-		rm -rf "$WORK/nightly"
+		discard "$WORK/nightly"
 		mkdir -p "$WORK/nightly"
 		copy_db "$WORK/full-$mode/w.duckdb" "$WORK/nightly/w.duckdb"
 		# Last night's output folder too: its manifests are what lets a night
@@ -225,7 +225,7 @@ mkdir -p "$WORK/hist-base"
 run_grassroots "$RAW/hist-load" "$HIST/inbox" "$HIST/registry.csv" "$WORK/hist-base/w.duckdb" "$WORK/hist-base/out"
 for r in $(seq "$REPS"); do
 	say "c: recompute and rewrite everything, run $r/$REPS"
-	rm -rf "$WORK/hist"
+	discard "$WORK/hist"
 	mkdir -p "$WORK/hist"
 	copy_db "$WORK/hist-base/w.duckdb" "$WORK/hist/w.duckdb"
 	run_grassroots "$RAW/hist/$r" "$HIST/inbox" "$HIST/registry.csv" "$WORK/hist/w.duckdb" "$WORK/hist/out"
@@ -233,11 +233,11 @@ done
 
 for r in $(seq "$REPS"); do
 	say "m: full load of $(wc -l <"$SMALL/list") forms (memory vs forms), run $r/$REPS"
-	rm -rf "$WORK/small"
+	discard "$WORK/small"
 	mkdir -p "$WORK/small"
 	run_grassroots "$RAW/small/$r" "$SMALL/inbox" "${FULL[clean]}/registry.csv" "$WORK/small/w.duckdb" "$WORK/small/out"
 done
-rm -rf "$WORK/small" "$WORK/nightly" "$WORK/hist" "$WORK/hist-base"
+discard "$WORK/small" "$WORK/nightly" "$WORK/hist" "$WORK/hist-base"
 
 # --- l. the lake -----------------------------------------------------------------
 # BenchmarkLake (bench/lake_test.go) on the history inbox: export of the
@@ -283,7 +283,7 @@ say "p: CPU and allocation profile of the realistic nightly case (BenchmarkNight
 GRASSROOTS_BENCH_FIXTURES=${FULL[realistic]} GRASSROOTS_BENCH_NIGHTLY_DB=$WORK/full-realistic/w.duckdb \
 	GRASSROOTS_BENCH_NIGHTLY_INBOX=$WORK/nightly-inbox-realistic GRASSROOTS_BENCH_NIGHTLY_OUT=$WORK/full-realistic/out \
 	profile nightly-realistic BenchmarkNightly
-rm -rf "$WORK"/full-* "$WORK"/nightly-inbox-* "$WORK/hn-inbox"
+rm -rf "$WORK"/full-* "$WORK"/nightly-inbox-* "$WORK/hn-inbox" "$TRASH"
 
 # --- 4. results -------------------------------------------------------------------
 say "writing $RESULTS_DIR/results.md and $RESULTS_DIR/results.json"
