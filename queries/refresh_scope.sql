@@ -44,14 +44,23 @@ CREATE OR REPLACE TEMP TABLE prev_metric_periods AS
 SELECT DISTINCT period FROM metric_values_t;
 
 -- Each reporting unit with a changed submission, and the earliest month its
--- facts may have changed in: its form's, or its earliest request's
--- (forms.requests_first_on, kept so that request_rows is not read).
+-- facts may have changed in: its form's, or, when its effective requests
+-- were written again (requests_rewritten_units, refresh_requests.sql), its
+-- earliest request's (forms.requests_first_on, kept so that request_rows is
+-- not read). Every other fact source is of the form's month, or looks back
+-- from it (晋位升级), so a form of month M changes nothing before M but
+-- requests; and a village whose corrected form left its requests as they
+-- were has the same requests in every month. A night whose corrections
+-- keep their request logs then recomputes the figures of their months on,
+-- not of the months of their oldest open requests (on the bench's 12-month
+-- night: from 2021-11 where it was 2021-08).
 CREATE OR REPLACE TEMP TABLE refresh_units AS
 WITH months AS (
     SELECT unit_code, period FROM changed_submissions
     UNION ALL
     SELECT c.unit_code, strftime(min(f.requests_first_on), '%Y-%m')
     FROM changed_submissions c JOIN forms f USING (sha256)
+    WHERE c.unit_code IN (SELECT unit_code FROM requests_rewritten_units)
     GROUP BY c.unit_code
 )
 SELECT unit_code, min(period) AS from_period

@@ -81,6 +81,12 @@ func incrementalEqualsFresh(t *testing.T) {
 	xApr2 := newForm(unitX, "2021-04")
 	xApr2.Requests = append(requests(unitX+"2021-04-", "2021-04", 5, 5, 0),
 		requests(unitX+"2021-01-", "2021-01", 1, 0, 0)...)
+	// X's April sent once more, its request log as the correction's (a
+	// January request among them): the requests come out as they were, and
+	// only the figures of April on are recomputed.
+	xApr2Again := newForm(unitX, "2021-04")
+	xApr2Again.Cover.UnitName = unitX + "村"
+	xApr2Again.Requests = xApr2.Requests
 	// Q's assessment: weak in January, not in March (rectified in March),
 	// then January corrected to not weak (nothing to rectify).
 	qJan := func(weak bool) *form.Form {
@@ -156,6 +162,8 @@ func incrementalEqualsFresh(t *testing.T) {
 		// computed again, those of them written again, and those whose
 		// changed forms all had their predecessor's request log (Scope).
 		requests *[3]int
+		// unitMonths, when set: the (month, unit)s recomputed (Scope).
+		unitMonths int
 	}
 	nights := []night{
 		{name: "January", add: jan},
@@ -186,6 +194,8 @@ func incrementalEqualsFresh(t *testing.T) {
 		})},
 		{name: "X's April corrected: a relisted request and one of its own dropped", partial: true,
 			add: []upload{{path: unitX + "/2021-04 更正.xlsx", received: received("2021-06-05 09:00"), form: xApr2}}},
+		{name: "X's April sent again with the same requests: April's figures on", partial: true, requests: &[3]int{0, 0, 1}, unitMonths: 8,
+			add: []upload{{path: unitX + "/2021-04 再次更正.xlsx", received: received("2021-06-06 09:00"), form: xApr2Again}}},
 		{name: "P's validity extended to May", registry: hierarchyRegistry("2021-05")},
 		{name: "deadline day 10", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}},
 		{name: "nothing new again", registry: hierarchyRegistry("2021-05"), settings: Settings{DeadlineDay: 10}, partial: true},
@@ -235,6 +245,9 @@ func incrementalEqualsFresh(t *testing.T) {
 		}
 		if n.requests != nil {
 			wantRequests(t, n.name, scope, *n.requests)
+		}
+		if n.unitMonths != 0 && scope.UnitMonths != n.unitMonths {
+			t.Errorf("after %q: recomputed %d (month, unit)s, want %d", n.name, scope.UnitMonths, n.unitMonths)
 		}
 		if !n.partial && scope.UnitMonths == 0 {
 			t.Errorf("after %q: recomputed %+v, want some figures", n.name, scope)
