@@ -245,16 +245,24 @@ func writeReports(ctx context.Context, cfg Config, w *warehouse.Warehouse, files
 	// runs once they have read the warehouse, so that a checkpoint that
 	// fails (a full disk) cannot fail their queries. The run is committed
 	// by then: a failed checkpoint leaves the changes in DuckDB's log,
-	// which the next run reads.
+	// which the next run reads. Checkpointed, the database is closed there
+	// too (Run's deferred Close then only releases the lock); after a
+	// failed checkpoint it stays open, and Close tries again.
 	var checkpoint chan error
 	o.AfterReads = func() {
 		checkpoint = make(chan error, 1)
-		go func() { checkpoint <- w.Checkpoint(ctx) }()
+		go func() {
+			err := w.Checkpoint(ctx)
+			if err == nil {
+				err = w.CloseDB()
+			}
+			checkpoint <- err
+		}()
 	}
 	res, err := report.Write(ctx, w.DB(), o)
 	if checkpoint != nil {
 		if err := <-checkpoint; err != nil {
-			log.Warn("warehouse checkpoint failed; the next run replays DuckDB's log", "err", err)
+			log.Warn("warehouse checkpoint or close failed; the next run replays DuckDB's log", "err", err)
 		}
 	}
 	if err != nil {

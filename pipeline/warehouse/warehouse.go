@@ -221,6 +221,22 @@ func (w *Warehouse) Checkpoint(ctx context.Context) error {
 	return err
 }
 
+// CloseDB closes the database and keeps the lock, which Close releases.
+// The batch closes it once the workbooks have read it and the checkpoint
+// is written, beside the workbooks still being written: DuckDB's shutdown
+// (its buffers freed, its threads joined) took 55 ms at the end of a
+// 12-month night. The warehouse is not used after.
+func (w *Warehouse) CloseDB() error {
+	if w.db == nil {
+		return nil
+	}
+	t := time.Now()
+	err := w.db.Close()
+	w.db = nil
+	w.log.Debug("warehouse closed", "elapsed_ms", time.Since(t).Milliseconds())
+	return err
+}
+
 // Close closes the database and releases the lock.
 func (w *Warehouse) Close() error {
 	var err error
