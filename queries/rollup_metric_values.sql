@@ -28,8 +28,7 @@
 -- recomputed (a night's few hundred: four joins cost 180 ms where one
 -- costs 60; a whole month of 10,000 units fits); the facts summed per unit
 -- (rollup_own) are the only thing of their size kept aside, as large as the
--- figures recomputed; and only the months are sorted (below): readers
--- order what they read.
+-- figures recomputed; and nothing is sorted: readers order what they read.
 -- A fact of a month before its unit's first month (unit_first,
 -- refresh_unit_tree.sql) counts in that first month (facts_from and
 -- days_from, refresh_scope.sql, shift it there).
@@ -194,15 +193,11 @@ LEFT JOIN (FROM rollup_own WHERE part = k) o ON o.period = g.period AND o.unit_c
 LEFT JOIN (FROM rollup_below WHERE part = k) b ON b.period = g.period AND b.unit_code = g.unit_code AND b.ord = g.ord
 LEFT JOIN (FROM rollup_medians WHERE part = k) m ON m.period = g.period AND m.unit_code = g.unit_code AND m.metric = g.metric;
 
--- Parts 1 to 3 are empty (and cost nothing) when there is one. Each in
--- month order, as metric_facts: metric_values_t is then stored month by
--- month (in each part), and a night's scans of the months it recomputes
--- (prev_metric_values_groups.sql, the roll-up's kept parts, the changes)
--- skip the other months' blocks, where every block held every month.
-INSERT INTO metric_values_t BY NAME FROM rollup_part(0) ORDER BY period;
-INSERT INTO metric_values_t BY NAME FROM rollup_part(1) ORDER BY period;
-INSERT INTO metric_values_t BY NAME FROM rollup_part(2) ORDER BY period;
-INSERT INTO metric_values_t BY NAME FROM rollup_part(3) ORDER BY period;
+-- Parts 1 to 3 are empty (and cost nothing) when there is one.
+INSERT INTO metric_values_t BY NAME FROM rollup_part(0);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(1);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(2);
+INSERT INTO metric_values_t BY NAME FROM rollup_part(3);
 DROP TABLE rollup_own;
 DROP TABLE rollup_below;
 DROP TABLE rollup_medians;
