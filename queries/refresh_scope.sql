@@ -166,9 +166,9 @@ CREATE OR REPLACE TEMP MACRO in_form_scope(p, u) AS
 -- when it holds every row the run loaded and every (month, unit) in
 -- in_form_scope has as its accepted form one this run loaded, as on a
 -- night of new and corrected forms; org_rows otherwise (every fact in
--- scope, or a form of an earlier run accepted again, such as when a newer
--- one is withdrawn from the inbox).
--- (changed_accept_earlier: refresh_submission_status.sql).
+-- scope, or a form of an earlier run accepted again, such as an earlier
+-- form received again after its correction: changed_accept_earlier,
+-- refresh_submission_status.sql).
 SET VARIABLE orgs_from_run = coalesce(getvariable('run_org_rows_complete'), false)
     AND NOT getvariable('form_facts_all')
     AND NOT coalesce(getvariable('changed_accept_earlier'), true);
