@@ -5,11 +5,10 @@
 --   has_org     是否建立党组织 is yes
 --   how_formed  单独组建, 联合组建 or NULL
 --   org_name, members, note
--- The rows are read from org_rows, or from run_org_rows (this run's rows)
--- when refresh_scope.sql found that the facts it recomputes need no other
--- (orgs_from_run): the test is a constant, and DuckDB reads only one.
-CREATE TEMP TABLE IF NOT EXISTS run_org_rows AS FROM org_rows LIMIT 0;
-
+-- The rows are read from org_rows, or from run_org_rows (this run's rows,
+-- made by every run's Begin) when refresh_scope.sql found that the facts
+-- it recomputes need no other (orgs_from_run): the test is a constant, and
+-- DuckDB reads only one.
 CREATE OR REPLACE TEMP VIEW facts_orgs AS
 SELECT s.period, s.unit_code, o.row, o.name, o.type, o.has_org, o.how_formed,
        o.org_name, o.members, o.note

@@ -59,9 +59,6 @@ type Run struct {
 	files, forms, issues, orgs, meetings, requests *batch
 	answers, enterprises, visits                   *batch
 	filesSeen, formsRead                           int
-	// runOrgRows: run_org_rows holds every organization row this run
-	// loaded (at most runRowsForms forms read).
-	runOrgRows bool
 
 	generated map[string][]statement // refresh steps built from the metric definitions
 	metrics   *definitions.Metrics   // those definitions, for errors
@@ -207,7 +204,9 @@ func (r *Run) newBatches() {
 	r.visits = visitsTable.batch()
 	r.issues = issuesTable.batch()
 	r.orgs = orgsTable.batch()
-	r.orgs.also, r.runOrgRows = "run_org_rows", true
+	// run_org_rows holds every organization row this run loads while
+	// orgs.also names it (at most runRowsForms forms read).
+	r.orgs.also = "run_org_rows"
 	r.meetings = meetingsTable.batch()
 	r.requests = requestsTable.batch()
 }
@@ -265,8 +264,8 @@ func (r *Run) AddForm(ctx context.Context, sha string, f *form.Form) error {
 	}
 	r.added[sha] = true
 	r.formsRead++
-	if r.formsRead > runRowsForms && r.runOrgRows {
-		r.orgs.also, r.runOrgRows = "", false
+	if r.formsRead > runRowsForms {
+		r.orgs.also = ""
 	}
 	formsTable.add(r.forms, &formRow{sha: sha, f: f, run: r.ID})
 	addAll(&issuesTable, r.issues, sha, f.Issues)
@@ -461,7 +460,7 @@ func (r *Run) prepare(ctx context.Context, reg *registry.Registry, s Settings) e
 	if _, err := r.conn.ExecContext(ctx, "SET VARIABLE min_sample = "+strconv.Itoa(minSample)); err != nil {
 		return err
 	}
-	_, err = r.conn.ExecContext(ctx, "SET VARIABLE run_org_rows_complete = "+strconv.FormatBool(r.runOrgRows))
+	_, err = r.conn.ExecContext(ctx, "SET VARIABLE run_org_rows_complete = "+strconv.FormatBool(r.orgs.also != ""))
 	return err
 }
 
