@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -104,6 +105,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	gc := lightGC()
+	defer gc.heavy()
 
 	// Metric definitions of the analyst's, or form definitions that may add
 	// fact columns, are tried on an empty warehouse before anything is read.
@@ -112,19 +115,11 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 			return nil, err
 		}
 	}
-	reg, err := registry.Load(cfg.Registry)
-	if err != nil {
-		return nil, err
-	}
-	w, err := warehouse.OpenWith(ctx, cfg.DB, log, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
-	if err != nil {
-		return nil, err
-	}
-	defer w.Close()
-
-	// The inbox is listed while the run begins: the listing waits on the
-	// file system (120,000 files: 0.6 s), Begin on DuckDB (reading the
-	// files it knows: 0.2 s).
+	// The inbox is listed while the registry is read and the run begins:
+	// the listing waits on the file system (120,000 files: 0.4 s), Begin
+	// on DuckDB (opening the warehouse and reading the files it knows:
+	// 0.2 s). A run that fails before it reads the listing leaves the
+	// goroutine to finish into the buffered channel.
 	type scanned struct {
 		files []inbox.File
 		took  time.Duration
@@ -136,6 +131,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		files, err := inbox.Scan(cfg.Inbox, calendar.Shanghai, log)
 		scan <- scanned{files, time.Since(t), err}
 	}()
+	reg, err := registry.Load(cfg.Registry)
+	if err != nil {
+		return nil, err
+	}
+	w, err := warehouse.OpenWith(ctx, cfg.DB, log, warehouse.Options{MemoryLimit: cfg.MemoryLimit})
+	if err != nil {
+		return nil, err
+	}
+	defer w.Close()
+
 	run, err := w.Begin(ctx, cfg.Inbox, start)
 	sc := <-scan
 	if err != nil {
@@ -159,7 +164,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 
 	t := time.Now()
-	if err := load(ctx, cfg, run, files, s, log); err != nil {
+	if err := load(ctx, cfg, run, files, s, gc, log); err != nil {
 		return nil, err
 	}
 	s.Read = time.Since(t)
@@ -176,6 +181,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		// failed run discards them.
 		settings.AfterIssues = func(ctx context.Context, conn *sql.Conn) error {
 			if run.Scope().Full {
+				gc.heavy()
 				// Every figure recomputed (a first load, a new registry):
 				// the feedback of every form would be built beside DuckDB's
 				// largest queries, and their memory would peak together
@@ -224,6 +230,42 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	}
 	s.Total = now().Sub(start)
 	return s, nil
+}
+
+// gcTuning is how often the Go heap is collected during a run. A night
+// (a few hundred forms read, part of the figures recomputed) holds the
+// inbox's listing, the files the warehouse knows, the feedback folder's
+// manifest and the summary's data: a heap bounded by the warehouse, built
+// up from nothing, nearly all of it live, which the default (collect when
+// the heap has doubled: GOGC=100) marks again at every doubling. Such a
+// run is collected when the heap has tripled (GOGC=200): on a 12-month
+// night that saved 0.1-0.2 s of 2.8 s (0.2-0.4 s of CPU) for 60-150 MB
+// more. A run that turns out to read many forms or to recompute every
+// figure goes back to the default before it does: its peak is what
+// --memory-limit and the full load's 1 GiB goal are about. A GOGC set in
+// the environment is the operator's, left alone.
+type gcTuning struct {
+	old   int
+	light bool
+}
+
+// heavyRunForms is the number of forms to read from which a run is not a
+// night (a city's 1% is 100 forms; a first load, thousands).
+const heavyRunForms = 1000
+
+func lightGC() *gcTuning {
+	if os.Getenv("GOGC") != "" {
+		return &gcTuning{}
+	}
+	return &gcTuning{old: debug.SetGCPercent(200), light: true}
+}
+
+// heavy puts the default back; it may be called more than once.
+func (g *gcTuning) heavy() {
+	if g.light {
+		debug.SetGCPercent(g.old)
+		g.light = false
+	}
 }
 
 // reportOptions are the report stage's options for cfg and the inbox as
@@ -294,9 +336,13 @@ type result struct {
 // load hands every file to the warehouse: unchanged ones by their recorded
 // hash, the others hashed and, when their content is new, read by a pool of
 // workers. One goroutine (this one) talks to the warehouse.
-func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.File, s *Summary, log *slog.Logger) error {
+func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.File, s *Summary, gc *gcTuning, log *slog.Logger) error {
 	var todo []inbox.File
 	for _, f := range files {
+		if f.Ignored == "" && run.Reused(f.Path, f.Size, f.MTime, f.ReceivedAt) {
+			s.FormsReused++
+			continue
+		}
 		sha, unchanged := "", false
 		if f.Ignored == "" {
 			sha, unchanged = run.Unchanged(f.Path, f.Size, f.MTime)
@@ -315,6 +361,9 @@ func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.Fil
 	}
 
 	s.FilesHashed = len(todo)
+	if len(todo) >= heavyRunForms {
+		gc.heavy()
+	}
 	workers := cfg.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)

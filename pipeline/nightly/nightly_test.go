@@ -152,6 +152,51 @@ func TestRunGeneratedInbox(t *testing.T) {
 	}
 }
 
+// A file the clerk did not touch, which receipts.csv now says came at
+// another time (a late upload recorded again): the night reads no form and
+// hashes no file, and the file's receipt time, with whatever follows from
+// it, is the new one; a file whose receipt stays is as it was.
+func TestReceiptMovedOnUnchangedFile(t *testing.T) {
+	dir := generated(t, 4, 1)
+	cfg := config(dir)
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	paths := query(t, cfg.DB, `SELECT path FROM submissions WHERE status = 'accepted' ORDER BY path LIMIT 2`)
+	if len(paths) != 2 {
+		t.Fatalf("%d accepted forms, want 2", len(paths))
+	}
+	moved, kept := paths[0][0], paths[1][0]
+	receipts := func(movedAt string) {
+		t.Helper()
+		data := "path,received_at\n" + moved + "," + movedAt + "\n" + kept + ",2021-02-03T10:00:00+08:00\n"
+		if err := os.WriteFile(filepath.Join(cfg.Inbox, "receipts.csv"), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	receivedAt := `SELECT strftime(timezone('Asia/Shanghai', received_at), '%Y-%m-%d %H:%M') FROM submissions WHERE path = $1`
+	receipts("2021-02-04T09:00:00+08:00")
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if got := query(t, cfg.DB, strings.Replace(receivedAt, "$1", "'"+moved+"'", 1)); !cmp.Equal(got, [][]string{{"2021-02-04 09:00"}}) {
+		t.Fatalf("%s received at %v, want 2021-02-04 09:00 from receipts.csv", moved, got)
+	}
+	receipts("2021-03-20T09:30:00+08:00")
+	s, err := Run(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.FormsRead != 0 || s.FilesHashed != 0 {
+		t.Errorf("read %d forms and hashed %d files, want none", s.FormsRead, s.FilesHashed)
+	}
+	for _, c := range []struct{ path, want string }{{moved, "2021-03-20 09:30"}, {kept, "2021-02-03 10:00"}} {
+		if got := query(t, cfg.DB, strings.Replace(receivedAt, "$1", "'"+c.path+"'", 1)); !cmp.Equal(got, [][]string{{c.want}}) {
+			t.Errorf("%s received at %v, want %s", c.path, got, c.want)
+		}
+	}
+}
+
 // A failure in the middle of a load leaves the warehouse as it was.
 func TestFailureMidLoadLeavesWarehouseUnchanged(t *testing.T) {
 	dir := generated(t, 8, 1)

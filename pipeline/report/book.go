@@ -219,10 +219,7 @@ func (z *bookZip) Close() error {
 	done := 0
 	for _, p := range z.sheets {
 		data := p.data.Bytes()
-		w, err := z.ZipWriter.Create(p.name)
-		if err != nil {
-			return err
-		}
+		var chunks [][]byte
 		if i := bytes.Index(data, prefix); i >= 0 {
 			end := bytes.IndexByte(data[i+len(prefix):], '<')
 			n, err := strconv.Atoi(string(data[i+len(prefix) : i+len(prefix)+max(end, 0)]))
@@ -234,18 +231,11 @@ func (z *bookZip) Close() error {
 			if j < 0 {
 				return fmt.Errorf("%s: no sheetData before the marker row", p.name)
 			}
-			for _, b := range [][]byte{data[:j], s.cols, data[j:i]} {
-				if _, err := w.Write(b); err != nil {
-					return err
-				}
-			}
-			if _, err := w.Write(s.rows); err != nil {
-				return err
-			}
+			chunks = append(chunks, data[:j], s.cols, data[j:i], s.rows)
 			data = data[i+len(s.marker):]
 			done++
 		}
-		if _, err := w.Write(data); err != nil {
+		if err := z.addPart(p.name, append(chunks, data)...); err != nil {
 			return err
 		}
 	}
@@ -253,6 +243,24 @@ func (z *bookZip) Close() error {
 		return fmt.Errorf("%d of %d sheets' rows found no place", len(z.splices)-done, len(z.splices))
 	}
 	return z.ZipWriter.Close()
+}
+
+// addPart adds a part made of chunks: kept as they are when the ZipWriter
+// can (xlsxzip's), else written to it.
+func (z *bookZip) addPart(name string, chunks ...[]byte) error {
+	if a, ok := z.ZipWriter.(xlsxzip.PartAdder); ok {
+		return a.AddPart(name, chunks...)
+	}
+	w, err := z.ZipWriter.Create(name)
+	if err != nil {
+		return err
+	}
+	for _, c := range chunks {
+		if _, err := w.Write(c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sheet is one worksheet as rows of values: nil (an empty cell), string
@@ -514,6 +522,16 @@ func colName(col int) string {
 // villages spent a third of its time compressing.
 func bookBytes(f *book) ([]byte, error) {
 	f.ZipWriter = func(w io.Writer) excelize.ZipWriter {
+		// The archive is written into excelize's buffer: sized once for
+		// the data rows at a ratio deflate beats (6:1 against 7:1 for the
+		// summary), it does not grow by doubling through fresh memory.
+		if b, ok := w.(*bytes.Buffer); ok {
+			n := 0
+			for _, s := range f.splices {
+				n += len(s.rows)
+			}
+			b.Grow(n / 6)
+		}
 		return &bookZip{ZipWriter: bookFormat.Writer(w), styles: f.tmpl.stylesPart, splices: f.splices}
 	}
 	buf, err := f.WriteToBuffer()

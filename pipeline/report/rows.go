@@ -48,10 +48,19 @@ func markerRow(marker string) []byte {
 // writeSheet leaves them); false when a value is not one it writes the
 // same.
 func rowsXML(rows [][]any) ([]byte, bool) {
+	const sizeRows = 256
 	var b bytes.Buffer
-	b.Grow(256 * len(rows))
+	b.Grow(1024 * min(len(rows), sizeRows))
 	var cols []string
 	for i, r := range rows {
+		if i == sizeRows && len(rows) > 2*sizeRows {
+			// The first rows' size says what the rest need, and a
+			// quarter more (their row numbers are longer): the buffer
+			// grows once, where doubling from a guess allocated and
+			// copied twice the sheet's 17 MB.
+			rest := b.Len() / sizeRows * (len(rows) - i)
+			b.Grow(rest + rest/4)
+		}
 		if len(r) == 0 {
 			continue
 		}

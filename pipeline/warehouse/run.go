@@ -246,6 +246,21 @@ func (r *Run) AddFile(ctx context.Context, f File) error {
 	return nil
 }
 
+// Reused records a file that needs nothing from this run, and reports
+// whether it is one: a form as its path was last seen (same size,
+// modification and receipt time, not ignored) whose content is loaded.
+// Most of a night's 100,000 files are such files; this looks each up once,
+// where Unchanged, Loaded and AddFile took three lookups and a copy of the
+// File (60 ms of a 12-month night's critical path).
+func (r *Run) Reused(path string, size int64, mtime, received time.Time) bool {
+	st, ok := r.last[path]
+	if !ok || st.ignored != "" || !st.sameStat(size, mtime) || !st.received.Equal(received.Truncate(time.Microsecond)) || !r.known[st.sha] {
+		return false
+	}
+	r.filesSeen++
+	return true
+}
+
 // sameAsLast: f is the content its path had last, with the same size,
 // modification time, receipt time and reason to be ignored, as the
 // warehouse keeps them (in microseconds). Such a file's row would not

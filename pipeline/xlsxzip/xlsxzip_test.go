@@ -54,6 +54,48 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// A part added as chunks is the same archive as the part written whole,
+// [Content_Types].xml (whose Default elements are sorted) included; a name
+// taken either way cannot be taken again.
+func TestAddPart(t *testing.T) {
+	types := `<Types><Default Extension="xml" ContentType="a"/><Default Extension="png" ContentType="b"/></Types>`
+	sheet := `<worksheet><sheetData><row r="3"/></sheetData></worksheet>`
+	for _, f := range []Format{{Level: flate.BestSpeed}, {Level: flate.BestSpeed, Klauspost: true}} {
+		var whole, chunked bytes.Buffer
+		z := f.Writer(&whole)
+		for _, p := range [][2]string{{"[Content_Types].xml", types}, {"xl/worksheets/sheet1.xml", sheet}} {
+			w, err := z.Create(p[0])
+			if err != nil {
+				t.Fatal(err)
+			}
+			io.WriteString(w, p[1])
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		z = f.Writer(&chunked)
+		a := z.(PartAdder)
+		if err := a.AddPart("xl/worksheets/sheet1.xml", []byte(sheet[:20]), nil, []byte(sheet[20:])); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AddPart("[Content_Types].xml", []byte(types[:30]), []byte(types[30:])); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.AddPart("xl/worksheets/sheet1.xml", []byte(sheet)); err == nil {
+			t.Errorf("%+v: a part added twice: no error", f)
+		}
+		if _, err := z.Create("[Content_Types].xml"); err == nil {
+			t.Errorf("%+v: a part added, then created: no error", f)
+		}
+		if err := z.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(whole.Bytes(), chunked.Bytes()) {
+			t.Errorf("%+v: the parts added as chunks give other bytes than the parts written", f)
+		}
+	}
+}
+
 func TestDuplicatePart(t *testing.T) {
 	z := Format{}.Writer(io.Discard)
 	if _, err := z.Create("a.xml"); err != nil {
