@@ -106,7 +106,8 @@ UNION
 -- subquery does not get through a grouping: the distinct organizations of
 -- a year were computed whole, 0.7 s). NULL, for every unit, when a month is
 -- new or gone (once a month), the refresh is full, or more than 1,000 units
--- changed (a list is searched one by one). in_fact_units is its test.
+-- changed. in_fact_units is its test, defined again by the run with the
+-- units written out as an IN list (warehouse/run.go, inlineFactUnits).
 SET VARIABLE fact_units = CASE
     WHEN (SELECT all_figures FROM refresh_mode) OR EXISTS (SELECT 1 FROM fact_months)
          OR (SELECT count(*) FROM refresh_units) > 1000 THEN NULL
