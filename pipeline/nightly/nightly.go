@@ -105,8 +105,8 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	gc := lightGC()
-	defer gc.heavy()
+	gc := newGCTuning()
+	defer gc.set(false)
 
 	// Metric definitions of the analyst's, or form definitions that may add
 	// fact columns, are tried on an empty warehouse before anything is read.
@@ -168,6 +168,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		return nil, err
 	}
 	s.Read = time.Since(t)
+	gc.set(s.FilesHashed < heavyRunForms)
 	log.Info("forms read", "read", s.FormsRead, "reused", s.FormsReused, "rows", s.RowsLoaded, "elapsed_ms", s.Read.Milliseconds())
 
 	t = time.Now()
@@ -181,7 +182,7 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 		// failed run discards them.
 		settings.AfterIssues = func(ctx context.Context, conn *sql.Conn) error {
 			if run.Scope().Full {
-				gc.heavy()
+				gc.set(false)
 				// Every figure recomputed (a first load, a new registry):
 				// the feedback of every form would be built beside DuckDB's
 				// largest queries, and their memory would peak together
@@ -236,36 +237,43 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // (a few hundred forms read, part of the figures recomputed) holds the
 // inbox's listing, the files the warehouse knows, the feedback folder's
 // manifest and the summary's data: a heap bounded by the warehouse, built
-// up from nothing, nearly all of it live, which the default (collect when
+// up from nothing, nearly all of it live, which Go's default (collect when
 // the heap has doubled: GOGC=100) marks again at every doubling. Such a
 // run is collected when the heap has tripled (GOGC=200): on a 12-month
 // night that saved 0.1-0.2 s of 2.8 s (0.2-0.4 s of CPU) for 60-150 MB
-// more. A run that turns out to read many forms or to recompute every
-// figure goes back to the default before it does: its peak is what
-// --memory-limit and the full load's 1 GiB goal are about. A GOGC set in
-// the environment is the operator's, left alone.
+// more. Forms are read at the default, whatever their number: a hostile
+// file's bounded reads leave garbage the light setting let pile up (the
+// torture inbox: 465 MB against 358). A run that reads many forms or
+// recomputes every figure stays at the default from then on: its peak is
+// what --memory-limit and the full load's 1 GiB goal are about. A GOGC set
+// in the environment is the operator's, left alone.
 type gcTuning struct {
-	old   int
-	light bool
+	def   int  // the setting light replaced
+	light bool // GOGC=200 now
+	fixed bool // GOGC set in the environment
 }
 
 // heavyRunForms is the number of forms to read from which a run is not a
 // night (a city's 1% is 100 forms; a first load, thousands).
 const heavyRunForms = 1000
 
-func lightGC() *gcTuning {
-	if os.Getenv("GOGC") != "" {
-		return &gcTuning{}
-	}
-	return &gcTuning{old: debug.SetGCPercent(200), light: true}
+func newGCTuning() *gcTuning {
+	g := &gcTuning{fixed: os.Getenv("GOGC") != ""}
+	g.set(true)
+	return g
 }
 
-// heavy puts the default back; it may be called more than once.
-func (g *gcTuning) heavy() {
-	if g.light {
-		debug.SetGCPercent(g.old)
-		g.light = false
+// set makes the collection light (GOGC=200) or Go's default again.
+func (g *gcTuning) set(light bool) {
+	if g.fixed || g.light == light {
+		return
 	}
+	if light {
+		g.def = debug.SetGCPercent(200)
+	} else {
+		debug.SetGCPercent(g.def)
+	}
+	g.light = light
 }
 
 // reportOptions are the report stage's options for cfg and the inbox as
@@ -361,8 +369,8 @@ func load(ctx context.Context, cfg Config, run *warehouse.Run, files []inbox.Fil
 	}
 
 	s.FilesHashed = len(todo)
-	if len(todo) >= heavyRunForms {
-		gc.heavy()
+	if len(todo) > 0 {
+		gc.set(false) // until the forms are read (gcTuning)
 	}
 	workers := cfg.Workers
 	if workers <= 0 {

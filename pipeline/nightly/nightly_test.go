@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"testing"
@@ -194,6 +195,47 @@ func TestReceiptMovedOnUnchangedFile(t *testing.T) {
 		if got := query(t, cfg.DB, strings.Replace(receivedAt, "$1", "'"+c.path+"'", 1)); !cmp.Equal(got, [][]string{{c.want}}) {
 			t.Errorf("%s received at %v, want %s", c.path, got, c.want)
 		}
+	}
+}
+
+// gcPercent is the collector's setting now.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// The collector is light (GOGC=200) while a run is a night, except while it
+// reads forms, and as it was once the run returns, whichever way it went.
+func TestGCTuning(t *testing.T) {
+	t.Setenv("GOGC", "") // the test's own environment must not fix it
+	before := gcPercent()
+	dir := generated(t, 4, 1)
+	cfg := config(dir)
+	var during []int
+	cfg.afterForm = func(int) error { during = append(during, gcPercent()); return nil }
+	if _, err := Run(context.Background(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	if len(during) == 0 || slices.ContainsFunc(during, func(p int) bool { return p != before }) {
+		t.Errorf("while forms were read: GOGC %v, want %d", during, before)
+	}
+	if p := gcPercent(); p != before {
+		t.Errorf("after the run: GOGC %d, want %d as before it", p, before)
+	}
+	g := newGCTuning()
+	if p := gcPercent(); p != 200 {
+		t.Errorf("a night's setting: GOGC %d, want 200", p)
+	}
+	g.set(false)
+	g.set(false)
+	if p := gcPercent(); p != before {
+		t.Errorf("back to the default: GOGC %d, want %d", p, before)
+	}
+	t.Setenv("GOGC", "150")
+	newGCTuning()
+	if p := gcPercent(); p != before {
+		t.Errorf("with GOGC in the environment: setting changed to %d", p)
 	}
 }
 
