@@ -239,15 +239,16 @@ func Run(ctx context.Context, cfg Config) (*Summary, error) {
 // manifest and the summary's data: a heap bounded by the warehouse, built
 // up from nothing, nearly all of it live, which Go's default (collect when
 // the heap has doubled: GOGC=100) marks again at every doubling. Such a
-// run is collected when the heap has tripled (GOGC=200): on a 12-month
-// night that saved 0.1-0.2 s of 2.8 s (0.2-0.4 s of CPU) for 60-150 MB
-// more. Forms are read at the default, whatever their number: reading is
-// where a run's garbage is (each form's bytes, a hostile file's bounded
-// reads), and a night reads few (the torture inbox's whole run peaked at
-// 335-460 MB, in two modes, with either setting). A run that reads many forms or
-// recomputes every figure stays at the default from then on: its peak is
-// what --memory-limit and the full load's 1 GiB goal are about. A GOGC set
-// in the environment is the operator's, left alone.
+// run is collected when the heap has tripled (GOGC=200): in one set of
+// 12-month nights that saved 0.13 s of 2.8 s and 0.2 s of CPU, for 60-150
+// MB more (within the noise in another set). Forms are read at the
+// default, whatever their number: reading is where a run's garbage is
+// (each form's bytes, a hostile file's bounded reads), and a night reads
+// few. A run that reads many forms stays at the default from then on, and
+// one that recomputes every figure goes back to it before its feedback
+// workbooks are built: their peak is what --memory-limit and the full
+// load's 1 GiB goal are about. A GOGC set in the environment is the
+// operator's, left alone.
 type gcTuning struct {
 	def   int  // the setting light replaced
 	light bool // GOGC=200 now
