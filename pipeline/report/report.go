@@ -429,6 +429,10 @@ func (s *stager) write(path string, data []byte) (err error) {
 			s.mu.Unlock()
 			return err
 		}
+		// Cleaned, as removeStaleStaging joins the names it lists: with
+		// --out ./out, MkdirTemp's "./out/.staging-…" was not found live
+		// and was removed under the feedback workbooks staged in it.
+		s.dir = filepath.Clean(s.dir)
 		liveStaging.Store(s.dir, true)
 		s.dirs = append(s.dirs, s.dir)
 	}

@@ -67,3 +67,24 @@ func TestStager(t *testing.T) {
 		}
 	})
 }
+
+// An output folder named as "./out" (as --out ./out gives it): the staging
+// folder the run is still using is not taken for a killed run's when the
+// report stage clears the folder, and its workbooks are committed.
+func TestStagerRelativeRoot(t *testing.T) {
+	t.Chdir(t.TempDir())
+	if err := os.MkdirAll(filepath.Join("out", "feedback"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st := &stager{root: "./out"}
+	if err := st.write(filepath.Join("./out", "feedback", "a.xlsx"), []byte("feedback")); err != nil {
+		t.Fatal(err)
+	}
+	removeStaleStaging("./out")
+	if err := st.commit(); err != nil {
+		t.Fatalf("commit after the output folder was cleared: %v", err)
+	}
+	if data, err := os.ReadFile(filepath.Join("out", "feedback", "a.xlsx")); string(data) != "feedback" {
+		t.Errorf("feedback/a.xlsx holds %q (%v), want the staged bytes", data, err)
+	}
+}
