@@ -179,7 +179,7 @@ func (c *partCapture) Close() error { return nil }
 // styles part in place of the workbook's own, and the rows of rowsXML in
 // place of their marker rows (splices), then the package through xlsxzip.
 type bookZip struct {
-	excelize.ZipWriter
+	*xlsxzip.Archive
 	styles  []byte
 	splices []splice
 	sheets  []capturedPart
@@ -200,7 +200,7 @@ func (z *bookZip) Create(name string) (io.Writer, error) {
 		z.sheets = append(z.sheets, capturedPart{name, b})
 		return b, nil
 	}
-	w, err := z.ZipWriter.Create(name)
+	w, err := z.Archive.Create(name)
 	if err != nil || name != stylesPart {
 		return w, err
 	}
@@ -235,32 +235,14 @@ func (z *bookZip) Close() error {
 			data = data[i+len(s.marker):]
 			done++
 		}
-		if err := z.addPart(p.name, append(chunks, data)...); err != nil {
+		if err := z.AddPart(p.name, append(chunks, data)...); err != nil {
 			return err
 		}
 	}
 	if done != len(z.splices) {
 		return fmt.Errorf("%d of %d sheets' rows found no place", len(z.splices)-done, len(z.splices))
 	}
-	return z.ZipWriter.Close()
-}
-
-// addPart adds a part made of chunks: kept as they are when the ZipWriter
-// can (xlsxzip's), else written to it.
-func (z *bookZip) addPart(name string, chunks ...[]byte) error {
-	if a, ok := z.ZipWriter.(xlsxzip.PartAdder); ok {
-		return a.AddPart(name, chunks...)
-	}
-	w, err := z.ZipWriter.Create(name)
-	if err != nil {
-		return err
-	}
-	for _, c := range chunks {
-		if _, err := w.Write(c); err != nil {
-			return err
-		}
-	}
-	return nil
+	return z.Archive.Close()
 }
 
 // sheet is one worksheet as rows of values: nil (an empty cell), string
@@ -532,7 +514,7 @@ func bookBytes(f *book) ([]byte, error) {
 			}
 			b.Grow(n / 6)
 		}
-		return &bookZip{ZipWriter: bookFormat.Writer(w), styles: f.tmpl.stylesPart, splices: f.splices}
+		return &bookZip{Archive: bookFormat.Archive(w), styles: f.tmpl.stylesPart, splices: f.splices}
 	}
 	buf, err := f.WriteToBuffer()
 	if err != nil {

@@ -671,7 +671,8 @@ func (j *feedbackJob) write(ctx context.Context, o Options, st *stager, res *Res
 }
 
 // regularFiles are the names of the files in dir (none for a missing one),
-// once the temporary files of a killed run are removed from it.
+// once the temporary files and staging folders of a killed run are removed
+// from it.
 func regularFiles(dir string) map[string]bool {
 	// Not os.ReadDir, which sorts: 100,000 names sorted for a lookup.
 	var entries []fs.DirEntry
@@ -684,6 +685,8 @@ func regularFiles(dir string) map[string]bool {
 		switch {
 		case isStaleTemp(e):
 			os.Remove(filepath.Join(dir, e.Name()))
+		case isStaleStaging(dir, e):
+			os.RemoveAll(filepath.Join(dir, e.Name()))
 		case e.Type().IsRegular():
 			names[e.Name()] = true
 		}

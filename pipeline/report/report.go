@@ -193,7 +193,6 @@ func Write(ctx context.Context, db *sql.DB, o Options) (Result, error) {
 	// The feedback folders' are removed as they are listed (readFeedbackDisk),
 	// which saves listing 200,000 workbooks twice.
 	removeStaleTemps(o.OutDir, filepath.Join(o.OutDir, "townships"))
-	removeStaleStaging(o.OutDir)
 	st := &stager{root: o.OutDir}
 	defer st.abort()
 	period := o.Period
@@ -429,7 +428,7 @@ func (s *stager) write(path string, data []byte) (err error) {
 			s.mu.Unlock()
 			return err
 		}
-		// Cleaned, as removeStaleStaging joins the names it lists: with
+		// Cleaned, as isStaleStaging joins the names it lists: with
 		// --out ./out, MkdirTemp's "./out/.staging-…" was not found live
 		// and was removed under the feedback workbooks staged in it.
 		s.dir = filepath.Clean(s.dir)
@@ -508,18 +507,14 @@ func (s *stager) removeDirs() {
 	s.dirs, s.dir = nil, ""
 }
 
-// removeStaleStaging removes the staging folders a killed run left in dir.
-func removeStaleStaging(dir string) {
-	entries, _ := os.ReadDir(dir)
-	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), stagingPrefix) {
-			continue
-		}
-		path := filepath.Join(dir, e.Name())
-		if _, live := liveStaging.Load(path); !live {
-			os.RemoveAll(path)
-		}
+// isStaleStaging: e, in dir, is a staging folder (stagingPrefix) that no
+// stager of this process is using: a killed run's.
+func isStaleStaging(dir string, e fs.DirEntry) bool {
+	if !e.IsDir() || !strings.HasPrefix(e.Name(), stagingPrefix) {
+		return false
 	}
+	_, live := liveStaging.Load(filepath.Join(dir, e.Name()))
+	return !live
 }
 
 // isStaleTemp: e is a temporary file; the batch's own are renamed into
@@ -528,7 +523,8 @@ func isStaleTemp(e fs.DirEntry) bool {
 	return !e.IsDir() && strings.HasPrefix(e.Name(), ".") && tmpPattern.MatchString(e.Name())
 }
 
-// removeStaleTemps removes the temporary files of an earlier, killed run.
+// removeStaleTemps removes the temporary files and staging folders of an
+// earlier, killed run.
 func removeStaleTemps(dirs ...string) {
 	for _, d := range dirs {
 		regularFiles(d) // removes them as it lists d

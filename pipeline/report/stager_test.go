@@ -80,7 +80,7 @@ func TestStagerRelativeRoot(t *testing.T) {
 	if err := st.write(filepath.Join("./out", "feedback", "a.xlsx"), []byte("feedback")); err != nil {
 		t.Fatal(err)
 	}
-	removeStaleStaging("./out")
+	removeStaleTemps("./out")
 	if err := st.commit(); err != nil {
 		t.Fatalf("commit after the output folder was cleared: %v", err)
 	}

@@ -254,7 +254,7 @@ func (r *Run) AddFile(ctx context.Context, f File) error {
 // File (60 ms of a 12-month night's critical path).
 func (r *Run) Reused(path string, size int64, mtime, received time.Time) bool {
 	st, ok := r.last[path]
-	if !ok || st.ignored != "" || !st.sameStat(size, mtime) || !st.received.Equal(received.Truncate(time.Microsecond)) || !r.known[st.sha] {
+	if !ok || !r.known[st.sha] || !st.sameRow(st.sha, "", size, mtime, received) {
 		return false
 	}
 	r.filesSeen++
@@ -267,8 +267,14 @@ func (r *Run) Reused(path string, size int64, mtime, received time.Time) bool {
 // change, and most of a night's 100,000 files are such files.
 func (r *Run) sameAsLast(f *File) bool {
 	st, ok := r.last[f.Path]
-	return ok && st.sha == f.SHA256 && st.ignored == f.Ignored && st.sameStat(f.Size, f.MTime) &&
-		st.received.Equal(f.ReceivedAt.Truncate(time.Microsecond))
+	return ok && st.sameRow(f.SHA256, f.Ignored, f.Size, f.MTime, f.ReceivedAt)
+}
+
+// sameRow: a file of that content, reason to be ignored, size, modification
+// and receipt time has st's row, as the warehouse keeps it (microseconds).
+func (st fileState) sameRow(sha, ignored string, size int64, mtime, received time.Time) bool {
+	return st.sha == sha && st.ignored == ignored && st.sameStat(size, mtime) &&
+		st.received.Equal(received.Truncate(time.Microsecond))
 }
 
 // AddForm stores a read form under its content hash. Rejected forms keep their

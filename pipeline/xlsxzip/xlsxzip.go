@@ -49,7 +49,13 @@ type Format struct {
 // Writer returns an excelize.ZipWriter of this format over w, for
 // excelize.File.SetZipWriter or excelize.File.ZipWriter.
 func (f Format) Writer(w io.Writer) excelize.ZipWriter {
-	return &writer{w: w, format: f}
+	return f.Archive(w)
+}
+
+// Archive returns a Writer's archive itself, which AddPart has besides
+// excelize.ZipWriter's methods.
+func (f Format) Archive(w io.Writer) *Archive {
+	return &Archive{w: w, format: f}
 }
 
 // Bytes serializes x as a workbook of this format.
@@ -62,7 +68,9 @@ func (f Format) Bytes(x *excelize.File) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-type writer struct {
+// Archive is a workbook's archive being written: every part kept until
+// Close writes them in order.
+type Archive struct {
 	w      io.Writer
 	format Format
 	parts  []part
@@ -77,7 +85,7 @@ type part struct {
 	chunks [][]byte
 }
 
-func (z *writer) Create(name string) (io.Writer, error) {
+func (z *Archive) Create(name string) (io.Writer, error) {
 	if err := z.claim(name); err != nil {
 		return nil, err
 	}
@@ -91,7 +99,7 @@ func (z *writer) Create(name string) (io.Writer, error) {
 // megabytes (the summary's data rows) is then deflated from where it is,
 // not copied into a buffer that grows by doubling: a night's summary
 // copied 37 MB into 64 MB of fresh memory this way.
-func (z *writer) AddPart(name string, chunks ...[]byte) error {
+func (z *Archive) AddPart(name string, chunks ...[]byte) error {
 	if err := z.claim(name); err != nil {
 		return err
 	}
@@ -99,12 +107,7 @@ func (z *writer) AddPart(name string, chunks ...[]byte) error {
 	return nil
 }
 
-// PartAdder is the writer's AddPart, for a ZipWriter that wraps it.
-type PartAdder interface {
-	AddPart(name string, chunks ...[]byte) error
-}
-
-func (z *writer) claim(name string) error {
+func (z *Archive) claim(name string) error {
 	if z.names[name] {
 		return fmt.Errorf("xlsxzip: part %s written twice", name)
 	}
@@ -115,9 +118,9 @@ func (z *writer) claim(name string) error {
 	return nil
 }
 
-func (z *writer) AddFS(fs.FS) error { return errors.New("xlsxzip: AddFS not supported") }
+func (z *Archive) AddFS(fs.FS) error { return errors.New("xlsxzip: AddFS not supported") }
 
-func (z *writer) Close() error {
+func (z *Archive) Close() error {
 	slices.SortFunc(z.parts, func(a, b part) int {
 		return cmp.Or(cmp.Compare(rank(a.name), rank(b.name)), strings.Compare(a.name, b.name))
 	})

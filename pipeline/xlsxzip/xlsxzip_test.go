@@ -73,8 +73,7 @@ func TestAddPart(t *testing.T) {
 		if err := z.Close(); err != nil {
 			t.Fatal(err)
 		}
-		z = f.Writer(&chunked)
-		a := z.(PartAdder)
+		a := f.Archive(&chunked)
 		if err := a.AddPart("xl/worksheets/sheet1.xml", []byte(sheet[:20]), nil, []byte(sheet[20:])); err != nil {
 			t.Fatal(err)
 		}
@@ -84,10 +83,10 @@ func TestAddPart(t *testing.T) {
 		if err := a.AddPart("xl/worksheets/sheet1.xml", []byte(sheet)); err == nil {
 			t.Errorf("%+v: a part added twice: no error", f)
 		}
-		if _, err := z.Create("[Content_Types].xml"); err == nil {
+		if _, err := a.Create("[Content_Types].xml"); err == nil {
 			t.Errorf("%+v: a part added, then created: no error", f)
 		}
-		if err := z.Close(); err != nil {
+		if err := a.Close(); err != nil {
 			t.Fatal(err)
 		}
 		if !bytes.Equal(whole.Bytes(), chunked.Bytes()) {
